@@ -1,0 +1,38 @@
+using System;
+using System.Linq;
+
+namespace Keras
+{
+    /// <summary>
+    /// A symbolic tensor: a shape and dtype flowing through layer calls without data, as produced by
+    /// <see cref="Layers.Input"/> and by calling a layer on another KerasTensor. Dimensions of -1 are unknown
+    /// (Keras' None), typically the batch dimension.
+    /// </summary>
+    public class KerasTensor
+    {
+        /// <summary>Creates a symbolic tensor.</summary>
+        public KerasTensor(long[] shape, string? dtype = null, string? name = null)
+        {
+            Shape = (long[])(shape ?? throw new ArgumentNullException(nameof(shape))).Clone();
+            Dtype = dtype ?? Config.Floatx();
+            Name = name;
+        }
+
+        /// <summary>The shape; -1 for unknown dimensions.</summary>
+        public long[] Shape { get; }
+
+        /// <summary>The dtype name, e.g. "float32".</summary>
+        public string Dtype { get; }
+
+        /// <summary>An optional name.</summary>
+        public string? Name { get; }
+
+        /// <summary>The layer that produced this tensor, or null for an input.</summary>
+        public Layers.Layer? SourceLayer { get; internal set; }
+
+        /// <inheritdoc />
+        public override string ToString() =>
+            $"<KerasTensor shape=({string.Join(", ", Shape.Select(d => d < 0 ? "None" : d.ToString()))}{(Shape.Length == 1 ? "," : "")}), dtype={Dtype}" +
+            (Name != null ? $", name={Name}" : "") + ">";
+    }
+}

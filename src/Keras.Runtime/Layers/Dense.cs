@@ -1,0 +1,109 @@
+using System;
+using System.Linq;
+using Keras.Errors;
+using Keras.Initializers;
+using Keras.Interop;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Keras.Layers
+{
+    /// <summary>
+    /// <c>keras.layers.Dense(units, activation=None, use_bias=True, kernel_initializer="glorot_uniform",
+    /// bias_initializer="zeros")</c>: <c>activation(inputs @ kernel + bias)</c>, kernel of shape (input_dim, units).
+    /// </summary>
+    public class Dense : Layer
+    {
+        private readonly Func<Tensor, Tensor> _activation;
+        private readonly Initializer _kernelInitializer;
+        private readonly Initializer _biasInitializer;
+
+        /// <summary>Creates the layer.</summary>
+        public Dense(
+            int units,
+            string? activation = null,
+            bool useBias = true,
+            Initializer? kernelInitializer = null,
+            Initializer? biasInitializer = null,
+            string? name = null,
+            bool trainable = true,
+            string? dtype = null)
+            : base(name, trainable, dtype)
+        {
+            if (units <= 0)
+                throw new KerasArgumentException(
+                    $"Received an invalid value for `units`, expected a positive integer. Received: units={units}", nameof(units));
+            Units = units;
+            Activation = activation ?? "linear";
+            _activation = Activations.Get(activation);
+            UseBias = useBias;
+            _kernelInitializer = kernelInitializer ?? new GlorotUniform();
+            _biasInitializer = biasInitializer ?? new Zeros();
+        }
+
+        /// <summary>Number of output units.</summary>
+        public int Units { get; }
+
+        /// <summary>The activation's name.</summary>
+        public string Activation { get; }
+
+        /// <summary>Whether a bias is added.</summary>
+        public bool UseBias { get; }
+
+        /// <summary>The kernel, shape (input_dim, units); null before the layer is built.</summary>
+        public KerasVariable? Kernel { get; private set; }
+
+        /// <summary>The bias, shape (units); null before build or without bias.</summary>
+        public KerasVariable? Bias { get; private set; }
+
+        /// <inheritdoc />
+        protected override void BuildCore(long[] inputShape)
+        {
+            if (inputShape.Length == 0 || inputShape[inputShape.Length - 1] < 0)
+                throw new KerasArgumentException(
+                    "The last dimension of the inputs to a Dense layer should be defined. Found None. Full input shape received: (" +
+                    string.Join(", ", inputShape.Select(d => d < 0 ? "None" : d.ToString())) + ")");
+            long inputDim = inputShape[inputShape.Length - 1];
+            Kernel = AddWeight("kernel", new[] { inputDim, (long)Units }, _kernelInitializer);
+            if (UseBias) Bias = AddWeight("bias", new[] { (long)Units }, _biasInitializer);
+        }
+
+        /// <inheritdoc />
+        public override long[] ComputeOutputShape(long[] inputShape)
+        {
+            var output = (long[])inputShape.Clone();
+            output[output.Length - 1] = Units;
+            return output;
+        }
+
+        /// <inheritdoc />
+        protected override Tensor CallCore(Tensor inputs, bool? training)
+        {
+            var computeType = Dtypes.ToScalarType(ComputeDtype);
+            Tensor kernel = Kernel!.Value;
+            bool castKernel = kernel.dtype != computeType;
+            if (castKernel) kernel = kernel.to_type(computeType);
+            try
+            {
+                using var product = inputs.matmul(kernel);
+                if (!UseBias) return _activation(product);
+                Tensor bias = Bias!.Value;
+                bool castBias = bias.dtype != computeType;
+                if (castBias) bias = bias.to_type(computeType);
+                try
+                {
+                    using var biased = product.add(bias);
+                    return _activation(biased);
+                }
+                finally
+                {
+                    if (castBias) bias.Dispose();
+                }
+            }
+            finally
+            {
+                if (castKernel) kernel.Dispose();
+            }
+        }
+    }
+}

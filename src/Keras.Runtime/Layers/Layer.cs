@@ -1,0 +1,218 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using Keras.Errors;
+using Keras.Initializers;
+using Keras.Interop;
+using Keras.State;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Keras.Layers
+{
+    /// <summary>
+    /// <c>keras.layers.Layer</c>: a named, callable unit with weights. Names are generated from the class name
+    /// ("dense", "dense_1", ...) unless given. The layer builds itself on its first call, creating its weights in the
+    /// dtype policy's variable dtype, and computes in the policy's compute dtype (float inputs are cast to it).
+    /// Subclasses implement <see cref="CallCore"/> and usually <see cref="Build"/> and <see cref="ComputeOutputShape"/>.
+    /// </summary>
+    public abstract class Layer : IDisposable, ISessionObject
+    {
+        private readonly List<KerasVariable> _trainableVariables = new List<KerasVariable>();
+        private readonly List<KerasVariable> _nonTrainableVariables = new List<KerasVariable>();
+        private readonly object _buildGate = new object();
+        private ReleaseReason? _released;
+        private bool _disposed;
+        private bool _trainable;
+
+        /// <summary>Creates the layer; <paramref name="dtype"/> is a dtype policy name (null: the global policy).</summary>
+        protected Layer(string? name = null, bool trainable = true, string? dtype = null)
+        {
+            Native.EnsureLoaded();
+            if (name != null && name.Contains('/'))
+                throw new KerasArgumentException(
+                    $"Argument `name` must be a string and cannot contain character `/`. Received: name={name} (of type str)", nameof(name));
+            Name = name ?? Naming.AutoName(GetType().Name);
+            _trainable = trainable;
+            DtypePolicy = dtype == null ? Config.DtypePolicy() : new DTypePolicy(dtype);
+            GlobalState.Registry.Register(this);
+        }
+
+        /// <summary>The layer's name.</summary>
+        public string Name { get; }
+
+        /// <summary>The layer's dtype policy.</summary>
+        public DTypePolicy DtypePolicy { get; }
+
+        /// <summary>The dtype of the layer's variables.</summary>
+        public string VariableDtype => DtypePolicy.VariableDtype;
+
+        /// <summary>The dtype the layer computes in.</summary>
+        public string ComputeDtype => DtypePolicy.ComputeDtype;
+
+        /// <summary>Whether the layer's weights are trained. Models set it on every layer they contain.</summary>
+        public virtual bool Trainable
+        {
+            get => _trainable;
+            set => _trainable = value;
+        }
+
+        /// <summary>Whether <see cref="Build"/> has run.</summary>
+        public bool Built { get; protected set; }
+
+        /// <summary>The input shape the layer was built with (-1 for unknown dimensions), or null.</summary>
+        public long[]? BuildInputShape { get; private set; }
+
+        /// <summary>True once Dispose, ClearSession or SetBackend released the layer's native memory.</summary>
+        public bool IsReleased => _released != null || _disposed;
+
+        /// <summary>Trainable weights: empty when the layer is frozen (<see cref="Trainable"/> false).</summary>
+        public virtual IReadOnlyList<KerasVariable> TrainableWeights =>
+            Trainable ? _trainableVariables.ToArray() : Array.Empty<KerasVariable>();
+
+        /// <summary>Non-trainable weights: all of them when the layer is frozen.</summary>
+        public virtual IReadOnlyList<KerasVariable> NonTrainableWeights =>
+            Trainable ? _nonTrainableVariables.ToArray() : _trainableVariables.Concat(_nonTrainableVariables).ToArray();
+
+        /// <summary>All weights: trainable first, then non-trainable (Keras' order).</summary>
+        public IReadOnlyList<KerasVariable> Weights => TrainableWeights.Concat(NonTrainableWeights).ToArray();
+
+        /// <summary>Total number of scalars in the layer's weights.</summary>
+        public long CountParams() => Weights.Sum(w => w.Shape.Aggregate(1L, (a, b) => a * b));
+
+        /// <summary>
+        /// Keras' <c>build(input_shape)</c>: creates the weights for inputs of <paramref name="inputShape"/> (batch
+        /// dimension included, -1 = unknown), once. Calling the layer builds it automatically.
+        /// </summary>
+        public void Build(long[] inputShape)
+        {
+            if (inputShape is null) throw new ArgumentNullException(nameof(inputShape));
+            EnsureAlive();
+            MaybeBuild(inputShape);
+        }
+
+        /// <summary>Creates the layer's weights; override in subclasses (Keras' <c>build</c>).</summary>
+        protected virtual void BuildCore(long[] inputShape)
+        {
+        }
+
+        /// <summary>The output shape for <paramref name="inputShape"/> (-1 = unknown dimension).</summary>
+        public virtual long[] ComputeOutputShape(long[] inputShape) => (long[])inputShape.Clone();
+
+        /// <summary>The computation. Inputs arrive in <see cref="ComputeDtype"/>; return a new tensor.</summary>
+        protected abstract Tensor CallCore(Tensor inputs, bool? training);
+
+        /// <summary>Adds a variable to the layer (Keras' add_weight), in the variable dtype.</summary>
+        protected KerasVariable AddWeight(string name, long[] shape, Initializer initializer, bool trainable = true)
+        {
+            EnsureAlive();
+            Tensor value = initializer.Call(shape, VariableDtype);
+            var variable = new KerasVariable(name, Name + "/" + name, value, trainable);
+            (trainable ? _trainableVariables : _nonTrainableVariables).Add(variable);
+            return variable;
+        }
+
+        /// <summary>
+        /// Calls the layer on a concrete tensor (Keras' <c>layer(x)</c>): builds it on first use, casts float inputs
+        /// to the compute dtype, and with traceback filtering on reports failures with the layer's name and
+        /// arguments. The caller owns the returned tensor.
+        /// </summary>
+        public Tensor Call(Tensor inputs, bool? training = null)
+        {
+            if (inputs is null) throw new KerasArgumentException("The first argument of Layer.Call must be a tensor. Received: None", nameof(inputs));
+            GlobalState.SessionLock.EnterReadLock();
+            try
+            {
+                EnsureAlive();
+                try
+                {
+                    MaybeBuild(inputs.shape);
+                    var computeType = Dtypes.ToScalarType(ComputeDtype);
+                    bool cast = Dtypes.IsFloating(inputs.dtype) && inputs.dtype != computeType;
+                    Tensor x = cast ? inputs.to_type(computeType) : inputs;
+                    try
+                    {
+                        return CallCore(x, training);
+                    }
+                    finally
+                    {
+                        if (cast) x.Dispose();
+                    }
+                }
+                catch (Exception e) when (!TracebackFilter.IsKerasException(e) && GlobalState.TracebackFilteringEnabled)
+                {
+                    throw TracebackFilter.Rewrap(e, GetType().Name + ".Call()",
+                        "  • inputs=torch.Tensor(shape=[" + string.Join(", ", inputs.shape) + "], dtype=" +
+                        Dtypes.FromScalarType(inputs.dtype) + ")\n  • training=" + (training?.ToString() ?? "None"));
+                }
+            }
+            finally
+            {
+                GlobalState.SessionLock.ExitReadLock();
+            }
+        }
+
+        /// <summary>Calls the layer symbolically: builds it and returns the output's shape and dtype.</summary>
+        public KerasTensor Call(KerasTensor inputs)
+        {
+            if (inputs is null) throw new KerasArgumentException("The first argument of Layer.Call must be a tensor. Received: None", nameof(inputs));
+            EnsureAlive();
+            MaybeBuild(inputs.Shape);
+            return new KerasTensor(ComputeOutputShape(inputs.Shape), ComputeDtype) { SourceLayer = this };
+        }
+
+        /// <summary>Builds once, even when several threads make the first call together.</summary>
+        internal void MaybeBuild(long[] inputShape)
+        {
+            if (Built) return;
+            lock (_buildGate)
+            {
+                if (Built) return;
+                BuildCore(inputShape);
+                BuildInputShape = (long[])inputShape.Clone();
+                Built = true;
+            }
+        }
+
+        /// <summary>Throws <see cref="KerasObjectReleasedException"/> when the layer's memory was released.</summary>
+        protected internal void EnsureAlive()
+        {
+            if (_disposed) throw new KerasObjectReleasedException(Name, $"The Keras layer '{Name}' has been disposed.");
+            if (_released is { } reason) throw new KerasObjectReleasedException(Name, ReleaseMessages.For(KindName, Name, reason));
+        }
+
+        /// <summary>"layer" or "model", for messages.</summary>
+        private protected virtual string KindName => "layer";
+
+        void ISessionObject.Release(ReleaseReason reason)
+        {
+            if (_released != null || _disposed) return;
+            _released = reason;
+            ReleaseVariables(v => ((ISessionObject)v).Release(reason));
+        }
+
+        /// <summary>Disposes the layer's variables (their native tensors). Later use raises an error.</summary>
+        public void Dispose()
+        {
+            if (_disposed) return;
+            _disposed = true;
+            ReleaseVariables(v => v.Dispose());
+            DisposeChildren();
+            GC.SuppressFinalize(this);
+        }
+
+        /// <summary>Composite layers (models) dispose the layers they own.</summary>
+        private protected virtual void DisposeChildren()
+        {
+        }
+
+        private void ReleaseVariables(Action<KerasVariable> release)
+        {
+            foreach (var v in _trainableVariables) release(v);
+            foreach (var v in _nonTrainableVariables) release(v);
+        }
+
+        /// <inheritdoc />
+        public override string ToString() => $"<{GetType().Name} name={Name}, built={(Built ? "True" : "False")}>";
+    }
+}

@@ -1,0 +1,113 @@
+using System;
+using System.Collections.Generic;
+using System.Globalization;
+using System.Linq;
+using System.Text;
+using Keras.Layers;
+
+namespace Keras.Models
+{
+    /// <summary>
+    /// <c>keras.Model</c>: a layer made of layers. Setting <see cref="Trainable"/> sets it on every contained layer
+    /// (recursively), and the weight lists gather those of the contained layers.
+    /// </summary>
+    public abstract class Model : Layer
+    {
+        /// <summary>Creates the model.</summary>
+        protected Model(string? name = null, bool trainable = true, string? dtype = null)
+            : base(name, trainable, dtype)
+        {
+        }
+
+        /// <summary>The layers of the model, in order.</summary>
+        public abstract IReadOnlyList<Layer> Layers { get; }
+
+        /// <inheritdoc />
+        public override bool Trainable
+        {
+            get => base.Trainable;
+            set
+            {
+                base.Trainable = value;
+                foreach (var layer in Layers) layer.Trainable = value;
+            }
+        }
+
+        /// <inheritdoc />
+        public override IReadOnlyList<KerasVariable> TrainableWeights =>
+            Trainable ? base.TrainableWeights.Concat(Layers.SelectMany(l => l.TrainableWeights)).ToArray() : Array.Empty<KerasVariable>();
+
+        /// <inheritdoc />
+        public override IReadOnlyList<KerasVariable> NonTrainableWeights =>
+            Trainable
+                ? base.NonTrainableWeights.Concat(Layers.SelectMany(l => l.NonTrainableWeights)).ToArray()
+                : base.NonTrainableWeights.Concat(Layers.SelectMany(l => l.TrainableWeights.Concat(l.NonTrainableWeights))).ToArray();
+
+        private protected override string KindName => "model";
+
+        private protected override void DisposeChildren()
+        {
+            foreach (var layer in Layers) layer.Dispose();
+        }
+
+        /// <summary>Finds a layer by name (Keras' get_layer).</summary>
+        public Layer GetLayer(string name) =>
+            Layers.FirstOrDefault(l => l.Name == name) ??
+            throw new Errors.KerasArgumentException(
+                $"No such layer: {name}. Existing layers are: [{string.Join(", ", Layers.Select(l => "'" + l.Name + "'"))}].", nameof(name));
+
+        /// <summary>
+        /// <c>model.summary()</c>: prints the layers, their output shapes and parameter counts through Keras' message
+        /// channel (stdout, or the logger when interactive logging is off).
+        /// </summary>
+        public void Summary()
+        {
+            var rows = new List<string[]>();
+            long[]? shape = BuildInputShape is { Length: > 0 } built ? (long[])built.Clone() : null;
+            if (shape != null) shape[0] = -1; // the batch dimension is shown as None, as in Keras
+            foreach (var layer in Layers)
+            {
+                string output = "?";
+                if (shape != null)
+                {
+                    shape = layer.ComputeOutputShape(shape);
+                    output = "(" + string.Join(", ", shape.Select(d => d < 0 ? "None" : d.ToString(CultureInfo.InvariantCulture))) + ")";
+                }
+                rows.Add(new[] { $"{layer.Name} ({layer.GetType().Name})", output, layer.CountParams().ToString("N0", CultureInfo.InvariantCulture) });
+            }
+            var headers = new[] { "Layer (type)", "Output Shape", "Param #" };
+            var widths = Enumerable.Range(0, 3).Select(i => Math.Max(headers[i].Length, rows.Count == 0 ? 0 : rows.Max(r => r[i].Length)) + 2).ToArray();
+            string Line(char left, char mid, char right, char fill) =>
+                left + string.Join(mid.ToString(), widths.Select(w => new string(fill, w))) + right;
+            string Row(string[] cells, char sep) =>
+                sep + string.Join(sep.ToString(), cells.Select((c, i) => i == 2 ? " " + c.PadLeft(widths[i] - 2) + " " : " " + c.PadRight(widths[i] - 2) + " ")) + sep;
+
+            var sb = new StringBuilder();
+            sb.Append("Model: \"").Append(Name).Append("\"\n");
+            sb.Append(Line('┏', '┳', '┓', '━')).Append('\n');
+            sb.Append(Row(headers, '┃')).Append('\n');
+            sb.Append(Line('┡', '╇', '┩', '━')).Append('\n');
+            for (int i = 0; i < rows.Count; i++)
+            {
+                sb.Append(Row(rows[i], '│')).Append('\n');
+                if (i < rows.Count - 1) sb.Append(Line('├', '┼', '┤', '─')).Append('\n');
+            }
+            sb.Append(Line('└', '┴', '┘', '─')).Append('\n');
+            long total = CountParams();
+            long trainable = TrainableWeights.Sum(w => w.Shape.Aggregate(1L, (a, b) => a * b));
+            sb.Append(" Total params: ").Append(Count(total)).Append('\n');
+            sb.Append(" Trainable params: ").Append(Count(trainable)).Append('\n');
+            sb.Append(" Non-trainable params: ").Append(Count(total - trainable));
+            Utils.PrintMsg(sb.ToString());
+        }
+
+        private string Count(long parameters)
+        {
+            long bytes = parameters * (VariableDtype switch { "float16" or "bfloat16" => 2, "float64" => 8, _ => 4 });
+            string size = bytes >= 1 << 20 ? (bytes / 1048576.0).ToString("0.00", CultureInfo.InvariantCulture) + " MB"
+                        : bytes >= 1 << 10 ? (bytes / 1024.0).ToString("0.00", CultureInfo.InvariantCulture) + " KB"
+                        : bytes.ToString("0.00", CultureInfo.InvariantCulture) + " B";
+            return parameters.ToString("N0", CultureInfo.InvariantCulture) + " (" + size + ")";
+        }
+    }
+}
