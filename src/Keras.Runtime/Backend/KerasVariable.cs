@@ -25,7 +25,16 @@ namespace Keras
             Trainable = trainable;
             Shape = value.shape;
             Dtype = Dtypes.FromScalarType(value.dtype);
-            _value = trainable ? new TorchSharp.Modules.Parameter(value, requires_grad: true) : value;
+            if (trainable)
+            {
+                // The Parameter holds its own reference to the storage; the initializer's handle is ours to free.
+                _value = new TorchSharp.Modules.Parameter(value, requires_grad: true);
+                value.Dispose();
+            }
+            else
+            {
+                _value = value;
+            }
             GlobalState.Registry.Register(this);
         }
 

@@ -33,7 +33,7 @@ namespace Keras.Configuration
             var loaded = KerasJsonFile.Load(_env, _baked);
             foreach (var reapply in Explicit.Values) reapply(loaded);
             _settings = loaded;
-            foreach (var warning in loaded.Warnings) IoUtils.Warn(warning);
+            foreach (var warning in loaded.AllWarnings) IoUtils.Warn(warning);
             return _settings;
         }
 

@@ -2,6 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.Globalization;
 using System.IO;
+using System.Linq;
 using System.Text;
 using Keras.Shared;
 
@@ -26,6 +27,12 @@ namespace Keras.Configuration
 
         /// <summary>Things Keras would warn about (printed once by the caller).</summary>
         public readonly List<string> Warnings = new List<string>();
+
+        /// <summary>The warning about the backend's source, replaced when a later source (KERAS_BACKEND) decides it.</summary>
+        public string? BackendWarning;
+
+        /// <summary>Every warning to print.</summary>
+        public IEnumerable<string> AllWarnings => BackendWarning == null ? Warnings : Warnings.Concat(new[] { BackendWarning });
 
         public KerasSettings Clone()
         {
@@ -232,7 +239,7 @@ namespace Keras.Configuration
                 string? value = backend.Value.Kind == JsonKind.String ? backend.Value.StringValue : null;
                 settings.Backend = ResolveBackend(value, backend.Value.PythonRepr(text),
                     msg => Error(path, KerasFacts.KeyBackend, backend.Value.Start, msg, "Fix the \"backend\" value."),
-                    $"{path}({backend.Value.Start.Line},{backend.Value.Start.Column})", settings.Warnings);
+                    $"{path}({backend.Value.Start.Line},{backend.Value.Start.Column})", settings);
             }
 
             if (members.TryGetValue(KerasFacts.KeyImageDataFormat, out var idf))
@@ -275,12 +282,13 @@ namespace Keras.Configuration
         /// run (a keras.json written by Python Keras says "tensorflow") fall back to torch with a warning, so a
         /// machine shared with Python Keras keeps working; names Keras does not know are errors.
         /// </summary>
-        internal static string ResolveBackend(string? value, string repr, Func<string, Exception> error, string where, List<string> warnings)
+        internal static string ResolveBackend(string? value, string repr, Func<string, Exception> error, string where, KerasSettings settings)
         {
+            settings.BackendWarning = null;
             if (value != null && KerasFacts.IsSupportedBackend(value)) return value;
             if (value != null && KerasFacts.IsKnownBackend(value))
             {
-                warnings.Add($"{where}: backend \"{value}\" is a Keras backend that KerasTooling cannot run; using \"torch\". " +
+                settings.BackendWarning = ($"{where}: backend \"{value}\" is a Keras backend that KerasTooling cannot run; using \"torch\". " +
                              "Set it to \"torch\" (or set KERAS_BACKEND=torch) to silence this warning.");
                 return KerasFacts.DefaultBackend;
             }
@@ -299,7 +307,7 @@ namespace Keras.Configuration
             if (KerasFacts.NormalizeImageDataFormat(baked.ImageDataFormat) != baked.ImageDataFormat)
                 throw new KerasJsonException($"{where}: invalid image_data_format \"{baked.ImageDataFormat}\". Rebuild the app after fixing keras.json.", baked.SourcePath, KerasFacts.KeyImageDataFormat, 0, 0);
             settings.Backend = ResolveBackend(baked.Backend, baked.Backend,
-                msg => new KerasJsonException(where + ": " + msg, baked.SourcePath, KerasFacts.KeyBackend, 0, 0), where, settings.Warnings);
+                msg => new KerasJsonException(where + ": " + msg, baked.SourcePath, KerasFacts.KeyBackend, 0, 0), where, settings);
         }
 
         private static void ApplyEnvironment(KerasEnvironment env, KerasSettings settings)
@@ -309,7 +317,7 @@ namespace Keras.Configuration
                 settings.Backend = ResolveBackend(backend, backend!,
                     msg => new KerasJsonException("Environment variable KERAS_BACKEND: " + msg + " Fix or unset KERAS_BACKEND.",
                         null, "KERAS_BACKEND", 0, 0),
-                    "KERAS_BACKEND", settings.Warnings);
+                    "KERAS_BACKEND", settings);
 
             settings.MaxEpochs = ParseCap(env, "KERAS_MAX_EPOCHS") ?? settings.MaxEpochs;
             settings.MaxStepsPerEpoch = ParseCap(env, "KERAS_MAX_STEPS_PER_EPOCH") ?? settings.MaxStepsPerEpoch;

@@ -61,11 +61,26 @@ namespace Keras.Layers
         {
             if (inputShape.Length == 0 || inputShape[inputShape.Length - 1] < 0)
                 throw new KerasArgumentException(
-                    "The last dimension of the inputs to a Dense layer should be defined. Found None. Full input shape received: (" +
-                    string.Join(", ", inputShape.Select(d => d < 0 ? "None" : d.ToString())) + ")");
+                    "The last dimension of the inputs to a Dense layer should be defined. Found None. Full input shape received: " +
+                    FormatShape(inputShape));
             long inputDim = inputShape[inputShape.Length - 1];
             Kernel = AddWeight("kernel", new[] { inputDim, (long)Units }, _kernelInitializer);
             if (UseBias) Bias = AddWeight("bias", new[] { (long)Units }, _biasInitializer);
+        }
+
+        /// <inheritdoc />
+        protected override void AssertInputCompatibility(long[] inputShape)
+        {
+            if (inputShape.Length < 2)
+                throw new KerasArgumentException(
+                    $"Input 0 of layer \"{Name}\" is incompatible with the layer: expected min_ndim=2, found ndim={inputShape.Length}. " +
+                    $"Full shape received: {FormatShape(inputShape)}");
+            long expected = Kernel!.Shape[0];
+            long actual = inputShape[inputShape.Length - 1];
+            if (actual >= 0 && actual != expected)
+                throw new KerasArgumentException(
+                    $"Input 0 of layer \"{Name}\" is incompatible with the layer: expected axis -1 of input shape to have value {expected}, " +
+                    $"but received input with shape {FormatShape(inputShape)}");
         }
 
         /// <inheritdoc />

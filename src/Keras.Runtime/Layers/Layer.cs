@@ -99,6 +99,20 @@ namespace Keras.Layers
         /// <summary>The output shape for <paramref name="inputShape"/> (-1 = unknown dimension).</summary>
         public virtual long[] ComputeOutputShape(long[] inputShape) => (long[])inputShape.Clone();
 
+        /// <summary>
+        /// Keras' input_spec check, run before every call once the layer is built: throw a
+        /// <see cref="KerasArgumentException"/> describing the mismatch. (It also keeps bad shapes away from
+        /// TorchSharp calls that would abort the process instead of throwing.)
+        /// </summary>
+        protected virtual void AssertInputCompatibility(long[] inputShape)
+        {
+        }
+
+        /// <summary>Formats a shape as Keras prints it: (None, 3).</summary>
+        protected static string FormatShape(long[] shape) =>
+            "(" + string.Join(", ", shape.Select(d => d < 0 ? "None" : d.ToString(System.Globalization.CultureInfo.InvariantCulture))) +
+            (shape.Length == 1 ? ",)" : ")");
+
         /// <summary>The computation. Inputs arrive in <see cref="ComputeDtype"/>; return a new tensor.</summary>
         protected abstract Tensor CallCore(Tensor inputs, bool? training);
 
@@ -127,6 +141,7 @@ namespace Keras.Layers
                 try
                 {
                     MaybeBuild(inputs.shape);
+                    AssertInputCompatibility(inputs.shape);
                     var computeType = Dtypes.ToScalarType(ComputeDtype);
                     bool cast = Dtypes.IsFloating(inputs.dtype) && inputs.dtype != computeType;
                     Tensor x = cast ? inputs.to_type(computeType) : inputs;
@@ -158,6 +173,7 @@ namespace Keras.Layers
             if (inputs is null) throw new KerasArgumentException("The first argument of Layer.Call must be a tensor. Received: None", nameof(inputs));
             EnsureAlive();
             MaybeBuild(inputs.Shape);
+            AssertInputCompatibility(inputs.Shape);
             return new KerasTensor(ComputeOutputShape(inputs.Shape), ComputeDtype) { SourceLayer = this };
         }
 
