@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.IO;
+using System.Linq;
 using System.Runtime.InteropServices;
 using Keras.Errors;
 using TorchSharp;
@@ -24,6 +25,18 @@ namespace Keras.Interop
             {
                 if (_loaded) return;
                 if (_failure != null) throw _failure;
+                // Ask the OS loader first: when the app's copy cannot load, TorchSharp would otherwise print a long
+                // trace, copy ~500 MB of natives into a "cpu" folder as a fallback, and then throw a misleading error.
+                var candidates = NativeLibraryCandidates(AppContext.BaseDirectory).Where(File.Exists).ToList();
+                if (candidates.Count > 0)
+                {
+                    string? loaderError = ProbeLoaderError(candidates);
+                    if (loaderError != null)
+                    {
+                        _failure = Explain(new DllNotFoundException(loaderError), loaderError);
+                        throw _failure;
+                    }
+                }
                 try
                 {
                     torch.InitializeDeviceType(DeviceType.CPU);
@@ -31,8 +44,7 @@ namespace Keras.Interop
                 }
                 catch (Exception e)
                 {
-                    string? loaderError = ProbeLoaderError(NativeLibraryCandidates(AppContext.BaseDirectory));
-                    _failure = Explain(e, loaderError);
+                    _failure = Explain(e, ProbeLoaderError(NativeLibraryCandidates(AppContext.BaseDirectory)));
                     throw _failure;
                 }
             }
@@ -59,8 +71,7 @@ namespace Keras.Interop
                 if (!File.Exists(path)) continue;
                 try
                 {
-                    var handle = NativeLibrary.Load(path);
-                    NativeLibrary.Free(handle);
+                    NativeLibrary.Load(path); // stays loaded: TorchSharp resolves the same file next
                     return null;
                 }
                 catch (Exception e) when (e is DllNotFoundException || e is BadImageFormatException)

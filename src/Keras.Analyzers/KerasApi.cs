@@ -1,0 +1,16 @@
+namespace Keras.Analyzers
+{
+    /// <summary>
+    /// Metadata names of the Keras.Runtime APIs the analyzers recognise. The analyzers never reference Keras.Runtime;
+    /// their tests compile against the real assembly, so a rename in the runtime breaks them.
+    /// </summary>
+    internal static class KerasApi
+    {
+        public const string Config = "Keras.Config";
+        public const string Utils = "Keras.Utils";
+        public const string Backend = "Keras.Backend";
+        public const string Layer = "Keras.Layers.Layer";
+        public const string Model = "Keras.Models.Model";
+        public const string Sequential = "Keras.Models.Sequential";
+    }
+}
