@@ -1,0 +1,85 @@
+// Keras benchmarks. Numbers are machine-dependent: compare runs side by side, in one invocation.
+//
+//   dotnet run -c Release --project benchmarks/Keras.Benchmarks -- clear-session [units]
+//
+// clear-session: the seed's Example 1 (100 loops creating a Sequential of 10 Dense layers), run in two child
+// processes, one calling Keras.Backend.ClearSession() at the top of each loop and one not; prints resident memory
+// (RSS) as the loops go, and the growth of each.
+using System.Diagnostics;
+using System.Globalization;
+using Keras;
+using Keras.Layers;
+using Keras.Models;
+using TorchSharp;
+
+if (args.Length >= 2 && args[0] == "child-loop")
+{
+    bool clear = args[1] == "clear";
+    int units = args.Length > 2 ? int.Parse(args[2], CultureInfo.InvariantCulture) : 10;
+    return ChildLoop(clear, units);
+}
+
+string mode = args.Length > 0 ? args[0] : "clear-session";
+if (mode != "clear-session")
+{
+    Console.Error.WriteLine($"Unknown benchmark '{mode}'. Available: clear-session [units]");
+    return 2;
+}
+
+var unitsList = args.Length > 1 ? new[] { int.Parse(args[1], CultureInfo.InvariantCulture) } : new[] { 10, 256 };
+Console.WriteLine("Seed example 1: 100 loops of Sequential([Dense(units) x 10]), each built by one forward pass.");
+Console.WriteLine("RSS in MiB after loop 1, 25, 50, 75, 100 (each variant in its own process):");
+Console.WriteLine();
+foreach (int units in unitsList)
+{
+    var with = RunChild("clear", units);
+    var without = RunChild("keep", units);
+    Console.WriteLine($"Dense({units}) x 10, weights per model {(10.0 * (units * (long)units + units) * 4 / 1048576):0.00} MiB");
+    Console.WriteLine($"  with ClearSession    {string.Join("  ", with.Select(v => v.ToString("0.0", CultureInfo.InvariantCulture).PadLeft(7)))}   growth {with[^1] - with[0]:0.0} MiB");
+    Console.WriteLine($"  without ClearSession {string.Join("  ", without.Select(v => v.ToString("0.0", CultureInfo.InvariantCulture).PadLeft(7)))}   growth {without[^1] - without[0]:0.0} MiB");
+    double ratio = (without[^1] - without[0]) / Math.Max(0.1, with[^1] - with[0]);
+    Console.WriteLine($"  growth ratio without/with: {ratio:0.0}x");
+    Console.WriteLine();
+}
+return 0;
+
+static double[] RunChild(string variant, int units)
+{
+    // Re-run this program as a child: through the apphost when there is one, else through dotnet with the dll.
+    string host = Environment.ProcessPath!;
+    string childArgs = $"child-loop {variant} {units}";
+    var info = Path.GetFileNameWithoutExtension(host) == "dotnet"
+        ? new ProcessStartInfo(host, $"\"{System.Reflection.Assembly.GetEntryAssembly()!.Location}\" {childArgs}")
+        : new ProcessStartInfo(host, childArgs);
+    info.RedirectStandardOutput = true;
+    using var p = Process.Start(info)!;
+    string output = p.StandardOutput.ReadToEnd();
+    p.WaitForExit();
+    if (p.ExitCode != 0) throw new InvalidOperationException($"child failed ({p.ExitCode}): {output}");
+    return output.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => double.Parse(l, CultureInfo.InvariantCulture)).ToArray();
+}
+
+static int ChildLoop(bool clear, int units)
+{
+    using var x = torch.ones(1, units);
+    for (int i = 1; i <= 100; i++)
+    {
+        if (clear) Keras.Backend.ClearSession();
+        var model = new Sequential(Enumerable.Range(0, 10).Select(_ => (Layer)new Dense(units)));
+        model.Call(x).Dispose();
+        if (i == 1 || i % 25 == 0) Console.WriteLine((RssBytes() / 1048576.0).ToString("0.0", CultureInfo.InvariantCulture));
+    }
+    return 0;
+}
+
+static long RssBytes()
+{
+    if (File.Exists("/proc/self/status"))
+    {
+        foreach (var line in File.ReadLines("/proc/self/status"))
+            if (line.StartsWith("VmRSS:", StringComparison.Ordinal))
+                return long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture) * 1024;
+    }
+    using var self = Process.GetCurrentProcess();
+    return self.WorkingSet64;
+}
