@@ -75,7 +75,7 @@ public class SharedFactsTests
         Assert.Equal((3, 15), (members[1].Value.Start.Line, members[1].Value.Start.Column));
         Assert.Equal("1e-07", members[1].Value.NumberText);
         Assert.True(members[1].Value.IsPythonFloat);
-        Assert.Equal(JsonPositionReader.PositionAt(text, members[1].Value.Start.Offset).Line, 3);
+        Assert.Equal(3, JsonPositionReader.PositionAt(text, members[1].Value.Start.Offset).Line);
     }
 
     [Theory]
