@@ -214,7 +214,7 @@ public class KerasJsonTests : KerasTestBase
         WriteConfig("{\"backend\": \"tensorflow\"}");
         var s = Load();
         Assert.Equal("torch", s.Backend);
-        Assert.Contains(s.AllWarnings, w => w.Contains("\"tensorflow\"") && w.Contains("using \"torch\""));
+        Assert.Contains(s.AllWarnings, w => w.Contains("\"tensorflow\"") && w.Contains("Using \"torch\""));
     }
 
     [Fact]

@@ -178,104 +178,30 @@ namespace Keras.Configuration
             }
         }
 
-        /// <summary>Validates keras.json text and applies its values; <paramref name="path"/> is for messages.</summary>
+        /// <summary>
+        /// Validates keras.json text with the shared rules (as the analyzers do) and applies its values; the first
+        /// error becomes a <see cref="KerasJsonException"/> naming <paramref name="path"/>, the key, line and column.
+        /// </summary>
         public static void Apply(string text, string path, KerasSettings settings)
         {
-            var root = JsonPositionReader.Parse(text, out var syntaxError);
-            if (root == null)
+            var findings = new List<KerasJsonFinding>();
+            var values = KerasJsonValidator.Validate(text, checkedIn: false, findings);
+            foreach (var f in findings)
             {
-                var p = syntaxError!.Position;
-                throw Error(path, null, p, $"{FileName} is not valid JSON: {syntaxError.Message}.",
-                    "Fix the syntax, or delete the file to have Keras write its defaults again.");
+                if (f.Severity == KerasJsonSeverity.Error)
+                    throw Error(path, f.Key, f.Start, f.Message,
+                        f.Key != null ? $"Fix the \"{f.Key}\" value." : "Fix the syntax, or delete the file to have Keras write its defaults again.");
             }
-            if (root.Kind != JsonKind.Object)
-                throw Error(path, null, root.Start,
-                    $"{FileName} must hold a JSON object such as {{\"floatx\": \"float32\"}}, but it holds a {root.PythonTypeName}.",
-                    "Replace the content with an object, or delete the file.");
-
-            // Python dicts keep the last of duplicate keys.
-            var members = new Dictionary<string, JsonMember>(StringComparer.Ordinal);
-            foreach (var m in root.Members!) members[m.Name] = m;
-
-            if (members.TryGetValue(KerasFacts.KeyFloatx, out var floatx))
+            foreach (var f in findings)
             {
-                string? value = floatx.Value.Kind == JsonKind.String ? floatx.Value.StringValue : null;
-                if (!KerasFacts.IsKerasJsonFloatx(value))
-                {
-                    string hint = Hint(value, KerasFacts.KerasJsonFloatxValues);
-                    if (value == "bfloat16")
-                        hint = " keras.json does not accept bfloat16 (Keras' own check); call Keras.Config.SetFloatx(\"bfloat16\") in code, " +
-                               "or use the mixed_bfloat16 policy.";
-                    throw Error(path, KerasFacts.KeyFloatx, floatx.Value.Start,
-                        "Invalid `floatx` configuration. Expected one of " + KerasFacts.PythonSet(KerasFacts.KerasJsonFloatxValues) +
-                        ". Received: floatx=" + floatx.Value.PythonRepr(text) + "." + hint,
-                        "Fix the \"floatx\" value.");
-                }
-                settings.Floatx = value!;
+                if (f.Key == KerasFacts.KeyBackend) settings.BackendWarning = $"{path}({f.Start.Line},{f.Start.Column}): {f.Message}";
             }
-
-            if (members.TryGetValue(KerasFacts.KeyEpsilon, out var epsilon))
-            {
-                if (!epsilon.Value.IsPythonFloat)
-                {
-                    string hint = epsilon.Value.Kind == JsonKind.Number
-                        ? $" Write it as a float, e.g. {epsilon.Value.NumberText}.0 (Keras rejects JSON integers here)."
-                        : "";
-                    throw Error(path, KerasFacts.KeyEpsilon, epsilon.Value.Start,
-                        "Invalid `epsilon` configuration. Expected a float. Received: epsilon=" + epsilon.Value.PythonRepr(text) + "." + hint,
-                        "Fix the \"epsilon\" value (Keras' default is 1e-07).");
-                }
-                double eps = epsilon.Value.NumberValue;
-                if (!KerasFacts.IsValidEpsilon(eps))
-                    throw Error(path, KerasFacts.KeyEpsilon, epsilon.Value.Start,
-                        "Invalid `epsilon` configuration. Expected a positive, finite float. Received: epsilon=" +
-                        epsilon.Value.PythonRepr(text) + ".",
-                        "Fix the \"epsilon\" value (Keras' default is 1e-07).");
-                settings.Epsilon = eps;
-            }
-
-            if (members.TryGetValue(KerasFacts.KeyBackend, out var backend))
-            {
-                string? value = backend.Value.Kind == JsonKind.String ? backend.Value.StringValue : null;
-                settings.Backend = ResolveBackend(value, backend.Value.PythonRepr(text),
-                    msg => Error(path, KerasFacts.KeyBackend, backend.Value.Start, msg, "Fix the \"backend\" value."),
-                    $"{path}({backend.Value.Start.Line},{backend.Value.Start.Column})", settings);
-            }
-
-            if (members.TryGetValue(KerasFacts.KeyImageDataFormat, out var idf))
-            {
-                // keras.json must hold the exact value: unlike set_image_data_format, no lowercasing here.
-                string? value = idf.Value.Kind == JsonKind.String ? idf.Value.StringValue : null;
-                if (value != "channels_last" && value != "channels_first")
-                    throw Error(path, KerasFacts.KeyImageDataFormat, idf.Value.Start,
-                        "Invalid `image_data_format` configuration. Expected one of {'channels_last', 'channels_first'}. " +
-                        "Received: image_data_format=" + idf.Value.PythonRepr(text) + "." +
-                        Hint(value, KerasFacts.ImageDataFormats),
-                        "Fix the \"image_data_format\" value.");
-                settings.ImageDataFormat = value;
-            }
-
-            if (members.TryGetValue(KerasFacts.KeyNnxEnabled, out var nnx))
-                settings.NnxEnabled = PythonTruthy(nnx.Value);
+            settings.Floatx = values.Floatx;
+            settings.Epsilon = values.Epsilon;
+            settings.ImageDataFormat = values.ImageDataFormat;
+            settings.Backend = values.Backend;
+            settings.NnxEnabled = values.NnxEnabled;
         }
-
-        private static string Hint(string? value, string[] candidates)
-        {
-            string? near = KerasFacts.DidYouMean(value, candidates);
-            return near != null ? $" Did you mean \"{near}\"?" : "";
-        }
-
-        /// <summary>Python's bool() of a JSON value.</summary>
-        private static bool PythonTruthy(JsonNode node) => node.Kind switch
-        {
-            JsonKind.True => true,
-            JsonKind.False => false,
-            JsonKind.Null => false,
-            JsonKind.String => !string.IsNullOrEmpty(node.StringValue),
-            JsonKind.Number => node.NumberValue != 0,
-            JsonKind.Object => node.Members!.Count > 0,
-            _ => node.Items!.Count > 0,
-        };
 
         /// <summary>
         /// Keras knows five backend names; this runtime runs "torch". Names Keras knows but this runtime cannot
