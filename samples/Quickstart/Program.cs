@@ -18,6 +18,8 @@ using var y = model.Call(x);
 
 Console.WriteLine("Keras configuration");
 Console.WriteLine($"  keras version (runtime)  {Keras.Config.Version()} (Keras API {Keras.Config.KerasApiVersion})");
+Console.WriteLine($"  keras.json               {Keras.Hosting.KerasBakedConfig.SourcePath ?? "~/.keras/keras.json (nothing baked)"}" +
+                  $" (baked at build time: floatx {Keras.Generated.KerasJson.Floatx}, epsilon {Keras.Generated.KerasJson.Epsilon:0.###e+00})");
 Console.WriteLine($"  backend                  {Keras.Config.Backend()}");
 Console.WriteLine($"  floatx                   {Keras.Config.Floatx()}");
 Console.WriteLine($"  epsilon                  {Keras.Config.Epsilon():0.###e+00}");
