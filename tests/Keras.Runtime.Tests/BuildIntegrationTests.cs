@@ -7,7 +7,8 @@ namespace Keras.Runtime.Tests;
 
 /// <summary>
 /// End to end: an app outside this repository that references Keras.Runtime and imports the build targets the
-/// package ships. Builds it with the GLIBCXX fix switched off, then on, then again, and runs it each time.
+/// package ships (referenced projects are used as the test run built them, not rebuilt, since other test
+/// assemblies use them in parallel). Builds it with the GLIBCXX fix switched off, then on, then again, and runs it each time.
 /// </summary>
 public class BuildIntegrationTests : IDisposable
 {
@@ -89,7 +90,7 @@ public class BuildIntegrationTests : IDisposable
         byte[] nugetBefore = File.ReadAllBytes(nugetLibrary);
 
         // 1. Fix switched off: where the host lacks GLIBCXX_3.4.32 the app fails with one clear exception.
-        var build = Run("dotnet", "build -nodeReuse:false -p:KerasPatchLibTorchSharp=false", _dir);
+        var build = Run("dotnet", "build -nodeReuse:false -p:BuildProjectReferences=false -p:KerasPatchLibTorchSharp=false", _dir);
         Assert.True(build.ExitCode == 0, build.Output);
         Assert.DoesNotContain("Keras.Runtime: patched", build.Output);
         var run = Run("dotnet", app, _dir);
@@ -108,7 +109,7 @@ public class BuildIntegrationTests : IDisposable
         }
 
         // 2. Default build: patched in the output folder only where needed; the app computes.
-        build = Run("dotnet", "build -nodeReuse:false", _dir);
+        build = Run("dotnet", "build -nodeReuse:false -p:BuildProjectReferences=false", _dir);
         Assert.True(build.ExitCode == 0, build.Output);
         Assert.Equal(hostLacks, build.Output.Contains("Keras.Runtime: patched"));
         run = Run("dotnet", app, _dir);
@@ -117,7 +118,7 @@ public class BuildIntegrationTests : IDisposable
         byte[] patched = File.ReadAllBytes(outputLibrary);
 
         // 3. Again: nothing left to do, same bytes, still computes.
-        build = Run("dotnet", "build -nodeReuse:false", _dir);
+        build = Run("dotnet", "build -nodeReuse:false -p:BuildProjectReferences=false", _dir);
         Assert.True(build.ExitCode == 0, build.Output);
         Assert.DoesNotContain("Keras.Runtime: patched", build.Output);
         Assert.Equal(patched, File.ReadAllBytes(outputLibrary));
