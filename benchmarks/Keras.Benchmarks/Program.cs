@@ -1,6 +1,9 @@
 // Keras benchmarks. Numbers are machine-dependent: compare runs side by side, in one invocation.
 //
 //   dotnet run -c Release --project benchmarks/Keras.Benchmarks -- clear-session [units]
+//   dotnet run -c Release --project benchmarks/Keras.Benchmarks -- generator [files]
+//
+// generator: Keras.SourceGen and KerasJsonAnalyzer on a large compilation (see GeneratorBenchmark.cs).
 //
 // clear-session: the seed's Example 1 (100 loops creating a Sequential of 10 Dense layers), run in two child
 // processes, one calling Keras.Backend.ClearSession() at the top of each loop and one not; prints resident memory
@@ -20,9 +23,11 @@ if (args.Length >= 2 && args[0] == "child-loop")
 }
 
 string mode = args.Length > 0 ? args[0] : "clear-session";
+if (mode == "generator")
+    return GeneratorBenchmark.Run(files: args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 2000, repeats: 7);
 if (mode != "clear-session")
 {
-    Console.Error.WriteLine($"Unknown benchmark '{mode}'. Available: clear-session [units]");
+    Console.Error.WriteLine($"Unknown benchmark '{mode}'. Available: clear-session [units], generator [files]");
     return 2;
 }
 
