@@ -22,6 +22,66 @@ namespace Keras.Analyzers
             helpLinkUri: HelpLinkBase + "KERAS001.md",
             customTags: WellKnownDiagnosticTags.CompilationEnd);
 
+        public static readonly DiagnosticDescriptor SetBackendWithLiveObjects = new DiagnosticDescriptor(
+            "KERAS002",
+            "SetBackend while Keras objects created earlier are still used",
+            "{0}",
+            UsageCategory,
+            DiagnosticSeverity.Warning,
+            isEnabledByDefault: true,
+            description: "SetBackend reloads Keras: objects created before it are not converted and are released; using them afterwards fails.",
+            helpLinkUri: HelpLinkBase + "KERAS002.md");
+
+        public static readonly DiagnosticDescriptor InvalidConfigArgument = new DiagnosticDescriptor(
+            "KERAS003",
+            "Invalid constant argument to a Keras config setter",
+            "{0}",
+            UsageCategory,
+            DiagnosticSeverity.Error,
+            isEnabledByDefault: true,
+            description: "The value is one Keras rejects at run time (the same rules as the runtime's validation).",
+            helpLinkUri: HelpLinkBase + "KERAS003.md");
+
+        public static readonly DiagnosticDescriptor DebugCapOutsideTests = new DiagnosticDescriptor(
+            "KERAS008",
+            "Debug-only epoch/step cap outside test code",
+            "{0}",
+            UsageCategory,
+            DiagnosticSeverity.Warning,
+            isEnabledByDefault: true,
+            description: "SetMaxEpochs and SetMaxStepsPerEpoch cap every Fit in the process; Keras documents them as purely for debugging.",
+            helpLinkUri: HelpLinkBase + "KERAS008.md");
+
+        public static readonly DiagnosticDescriptor UnsafeDeserialization = new DiagnosticDescriptor(
+            "KERAS009",
+            "Unsafe deserialization enabled",
+            "{0}",
+            "Keras.Security",
+            DiagnosticSeverity.Warning,
+            isEnabledByDefault: true,
+            description: "Turning Keras' safe mode off lets a loaded file run code (lambdas): only for files from a trusted source.",
+            helpLinkUri: HelpLinkBase + "KERAS009.md");
+
+        public static readonly DiagnosticDescriptor ConfigAfterObjects = new DiagnosticDescriptor(
+            "KERAS010",
+            "Config changed after Keras objects were created in the same method",
+            "{0}",
+            UsageCategory,
+            DiagnosticSeverity.Warning,
+            isEnabledByDefault: true,
+            description: "Layers capture floatx, the dtype policy and the image data format when they are created; a later change does not affect them.",
+            helpLinkUri: HelpLinkBase + "KERAS010.md");
+
+        public static readonly DiagnosticDescriptor ModelInLoopWithoutClearSession = new DiagnosticDescriptor(
+            "KERAS101",
+            "Keras model built in a loop without ClearSession",
+            "{0}",
+            UsageCategory,
+            DiagnosticSeverity.Warning,
+            isEnabledByDefault: true,
+            description: "Each iteration adds to Keras' global state and keeps the previous model's native memory until the GC finalizes it.",
+            helpLinkUri: HelpLinkBase + "KERAS101.md");
+
         public static readonly DiagnosticDescriptor InvalidKerasJson = new DiagnosticDescriptor(
             "KERAS004",
             "keras.json holds a value Keras rejects",

@@ -11,6 +11,19 @@ namespace Keras.Analyzers
         public const string Backend = "Keras.Backend";
         public const string Layer = "Keras.Layers.Layer";
         public const string Model = "Keras.Models.Model";
-        public const string Sequential = "Keras.Models.Sequential";
+        public const string DTypePolicy = "Keras.DTypePolicy";
+
+        public const string SetFloatx = "SetFloatx";
+        public const string SetEpsilon = "SetEpsilon";
+        public const string SetImageDataFormat = "SetImageDataFormat";
+        public const string SetBackend = "SetBackend";
+        public const string SetDtypePolicy = "SetDtypePolicy";
+        public const string SetMaxEpochs = "SetMaxEpochs";
+        public const string SetMaxStepsPerEpoch = "SetMaxStepsPerEpoch";
+        public const string EnableUnsafeDeserialization = "EnableUnsafeDeserialization";
+        public const string ClearSession = "ClearSession";
+
+        /// <summary>Parameter name that turns Keras' safe mode off when false (load_model(safe_mode=False)).</summary>
+        public const string SafeModeParameter = "safeMode";
     }
 }

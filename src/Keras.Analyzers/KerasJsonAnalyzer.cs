@@ -2,19 +2,17 @@ using System;
 using System.Collections.Generic;
 using System.Collections.Immutable;
 using System.Linq;
-using System.Threading;
 using Keras.Shared;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.Diagnostics;
-using Microsoft.CodeAnalysis.Operations;
 using Microsoft.CodeAnalysis.Text;
 
 namespace Keras.Analyzers
 {
     /// <summary>
     /// Diagnostics for the project's keras.json, located in the file: KERAS004 (invalid), KERAS005 (ignored keys),
-    /// KERAS007 (epsilon underflow), KERAS006 (missing or ambiguous file), and the keras.json half of KERAS001
-    /// (floatx float16 while the code never selects a mixed-precision policy).
+    /// KERAS007 (epsilon underflow), KERAS006 (missing or ambiguous file). The keras.json half of KERAS001 is in
+    /// <see cref="Float16WithoutMixedPrecisionAnalyzer"/>.
     /// </summary>
     [DiagnosticAnalyzer(LanguageNames.CSharp)]
     public sealed class KerasJsonAnalyzer : DiagnosticAnalyzer
@@ -24,8 +22,7 @@ namespace Keras.Analyzers
             Descriptors.InvalidKerasJson,
             Descriptors.SuspiciousKerasJsonKey,
             Descriptors.EpsilonUnderflow,
-            Descriptors.KerasJsonFileProblem,
-            Descriptors.Float16WithoutMixedPrecision);
+            Descriptors.KerasJsonFileProblem);
 
         /// <inheritdoc />
         public override void Initialize(AnalysisContext context)
@@ -63,25 +60,6 @@ namespace Keras.Analyzers
                 }
             });
 
-            // KERAS001 (keras.json half): floatx float16 and no mixed policy selected anywhere in the code.
-            var float16 = FindFloat16(configs, start.CancellationToken);
-            int selectsPolicy = 0;
-            var config = start.Compilation.GetTypeByMetadataName(KerasApi.Config);
-            if (float16 != null && config != null)
-            {
-                start.RegisterOperationAction(op =>
-                {
-                    var invocation = (IInvocationOperation)op.Operation;
-                    var method = invocation.TargetMethod;
-                    if (method.Name != "SetDtypePolicy" || !SymbolEqualityComparer.Default.Equals(method.ContainingType, config)) return;
-                    var argument = invocation.Arguments.FirstOrDefault()?.Value;
-                    var constant = argument?.ConstantValue;
-                    // A constant that is not a mixed policy selects none; anything else may (precision over recall).
-                    if (constant is { HasValue: true, Value: string name } && !name.StartsWith("mixed_", StringComparison.Ordinal)) return;
-                    Interlocked.Exchange(ref selectsPolicy, 1);
-                }, OperationKind.Invocation);
-            }
-
             start.RegisterCompilationEndAction(end =>
             {
                 if (bake && configs.Length > 1)
@@ -103,45 +81,12 @@ namespace Keras.Analyzers
                         end.ReportDiagnostic(Diagnostic.Create(Descriptors.KerasJsonFileProblem, Location.Create(c.Path, default, default),
                             $"keras.json '{KerasJsonFiles.DisplayPath(c.Path, projectDir)}' cannot be read."));
                 }
-                if (float16 != null && config != null && Volatile.Read(ref selectsPolicy) == 0)
-                {
-                    end.ReportDiagnostic(Diagnostic.Create(Descriptors.Float16WithoutMixedPrecision,
-                        LocationIn(float16.Value.Path, float16.Value.Text, float16.Value.Offset, float16.Value.Length),
-                        "keras.json sets floatx to float16 but the project never selects a mixed-precision policy: training in float16 is unstable. " +
-                        "Keep floatx float32 and call Keras.Config.SetDtypePolicy(\"mixed_float16\") at start-up."));
-                }
             });
         }
 
-        private readonly struct Float16Place
-        {
-            public Float16Place(string path, SourceText text, int offset, int length)
-            {
-                Path = path;
-                Text = text;
-                Offset = offset;
-                Length = length;
-            }
+        internal static string? Get(AnalyzerConfigOptions options, string key) => options.TryGetValue(key, out var v) ? v : null;
 
-            public string Path { get; }
-            public SourceText Text { get; }
-            public int Offset { get; }
-            public int Length { get; }
-        }
-
-        private static Float16Place? FindFloat16(ImmutableArray<AdditionalText> configs, CancellationToken ct)
-        {
-            if (configs.Length != 1) return null;
-            var text = configs[0].GetText(ct);
-            if (text == null) return null;
-            var values = KerasJsonValidator.Validate(text.ToString(), checkedIn: true, new List<KerasJsonFinding>());
-            if (!values.IsValid || values.Floatx != "float16" || values.FloatxNode == null) return null;
-            return new Float16Place(configs[0].Path, text, values.FloatxNode.Start.Offset, values.FloatxNode.Length);
-        }
-
-        private static string? Get(AnalyzerConfigOptions options, string key) => options.TryGetValue(key, out var v) ? v : null;
-
-        private static Location LocationIn(string path, SourceText text, int offset, int length)
+        internal static Location LocationIn(string path, SourceText text, int offset, int length)
         {
             offset = Math.Max(0, Math.Min(offset, text.Length));
             length = Math.Max(0, Math.Min(length, text.Length - offset));

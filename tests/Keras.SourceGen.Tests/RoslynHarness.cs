@@ -111,13 +111,13 @@ public static class Harness
         return (source, errors, run);
     }
 
-    /// <summary>Runs KerasJsonAnalyzer; fails the test on any analyzer exception (AD0001).</summary>
+    /// <summary>Runs the keras.json analyzers (KerasJsonAnalyzer and KERAS001's); fails the test on any analyzer exception (AD0001).</summary>
     public static ImmutableArray<Diagnostic> Analyze(IEnumerable<AdditionalText> files, AnalyzerConfigOptionsProvider options, CSharpCompilation? compilation = null)
     {
         compilation ??= Compilation("class Placeholder { }");
         var exceptions = new List<Exception>();
         var withAnalyzers = compilation.WithAnalyzers(
-            ImmutableArray.Create<DiagnosticAnalyzer>(new KerasJsonAnalyzer()),
+            ImmutableArray.Create<DiagnosticAnalyzer>(new KerasJsonAnalyzer(), new Float16WithoutMixedPrecisionAnalyzer()),
             new CompilationWithAnalyzersOptions(
                 new AnalyzerOptions(files.ToImmutableArray(), options),
                 onAnalyzerException: (e, _, _) => { lock (exceptions) exceptions.Add(e); },
