@@ -19,8 +19,7 @@ namespace Keras.Analyzers
             DiagnosticSeverity.Warning,
             isEnabledByDefault: true,
             description: "Training in float16 is numerically unstable. Keras recommends the mixed_float16 policy: float16 compute with float32 variables.",
-            helpLinkUri: HelpLinkBase + "KERAS001.md",
-            customTags: WellKnownDiagnosticTags.CompilationEnd);
+            helpLinkUri: HelpLinkBase + "KERAS001.md");
 
         public static readonly DiagnosticDescriptor SetBackendWithLiveObjects = new DiagnosticDescriptor(
             "KERAS002",

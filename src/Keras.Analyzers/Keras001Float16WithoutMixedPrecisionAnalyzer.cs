@@ -1,11 +1,11 @@
 using System;
-using System.Collections.Concurrent;
 using System.Collections.Generic;
 using System.Collections.Immutable;
 using System.Linq;
 using System.Threading;
 using Keras.Shared;
 using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
 using Microsoft.CodeAnalysis.Diagnostics;
 using Microsoft.CodeAnalysis.Operations;
 
@@ -14,7 +14,8 @@ namespace Keras.Analyzers
     /// <summary>
     /// KERAS001: floatx set to float16 (by <c>Keras.Config.SetFloatx("float16")</c> or by the project's keras.json)
     /// while nothing in the compilation selects a mixed-precision policy. A <c>SetDtypePolicy</c> call with a
-    /// non-constant argument counts as selecting one (precision over recall).
+    /// non-constant argument counts as selecting one (precision over recall). Both halves are reported where they
+    /// are (the call, the keras.json value), not at compilation end, so the IDE shows them live and the fix applies.
     /// </summary>
     [DiagnosticAnalyzer(LanguageNames.CSharp)]
     public sealed class Float16WithoutMixedPrecisionAnalyzer : DiagnosticAnalyzer
@@ -32,54 +33,70 @@ namespace Keras.Analyzers
             {
                 var keras = KerasContext.TryCreate(start.Compilation);
                 if (keras == null) return;
+                var compilation = start.Compilation;
+                // Computed at most once per compilation, and only when a float16 site exists.
+                var selectsMixedPolicy = new Lazy<bool>(() => SelectsMixedPolicy(compilation, keras, start.CancellationToken),
+                    LazyThreadSafetyMode.ExecutionAndPublication);
 
-                var codeSites = new ConcurrentBag<Location>();
-                int selectsPolicy = 0;
                 start.RegisterOperationAction(op =>
                 {
                     var invocation = (IInvocationOperation)op.Operation;
-                    if (keras.IsConfigCall(invocation, KerasApi.SetFloatx))
-                    {
-                        if (KerasContext.FirstArgumentConstant(invocation) is { HasValue: true, Value: "float16" })
-                            codeSites.Add(invocation.Syntax.GetLocation());
-                    }
-                    else if (keras.IsConfigCall(invocation, KerasApi.SetDtypePolicy))
-                    {
-                        var constant = KerasContext.FirstArgumentConstant(invocation);
-                        if (constant is { HasValue: true, Value: string name } && !name.StartsWith("mixed_", StringComparison.Ordinal)) return;
-                        Interlocked.Exchange(ref selectsPolicy, 1);
-                    }
+                    if (!keras.IsConfigCall(invocation, KerasApi.SetFloatx)) return;
+                    if (KerasContext.FirstArgumentConstant(invocation) is not { HasValue: true, Value: "float16" }) return;
+                    if (selectsMixedPolicy.Value) return;
+                    op.ReportDiagnostic(Diagnostic.Create(Descriptors.Float16WithoutMixedPrecision, invocation.Syntax.GetLocation(),
+                        "SetFloatx(\"float16\") without a mixed-precision policy: training in float16 is unstable. " +
+                        "Use Keras.Config.SetDtypePolicy(\"mixed_float16\") (float16 compute, float32 variables) instead."));
                 }, OperationKind.Invocation);
 
-                var kerasJson = FindKerasJsonFloat16(start.Options, start.CancellationToken);
-                start.RegisterCompilationEndAction(end =>
+                var provider = start.Options.AnalyzerConfigOptionsProvider;
+                start.RegisterAdditionalFileAction(file =>
                 {
-                    if (Volatile.Read(ref selectsPolicy) != 0) return;
-                    foreach (var site in codeSites.OrderBy(l => l.SourceTree?.FilePath).ThenBy(l => l.SourceSpan.Start))
-                        end.ReportDiagnostic(Diagnostic.Create(Descriptors.Float16WithoutMixedPrecision, site,
-                            "SetFloatx(\"float16\") without a mixed-precision policy: training in float16 is unstable. " +
-                            "Use Keras.Config.SetDtypePolicy(\"mixed_float16\") (float16 compute, float32 variables) instead."));
-                    if (kerasJson != null)
-                        end.ReportDiagnostic(Diagnostic.Create(Descriptors.Float16WithoutMixedPrecision, kerasJson,
-                            "keras.json sets floatx to float16 but the project never selects a mixed-precision policy: training in float16 is unstable. " +
-                            "Keep floatx float32 and call Keras.Config.SetDtypePolicy(\"mixed_float16\") at start-up."));
+                    var configs = file.Options.AdditionalFiles
+                        .Where(f => KerasJsonFiles.IsKerasConfig(f.Path, KerasJsonAnalyzer.Get(provider.GetOptions(f), KerasJsonFiles.KerasConfigMetadata)))
+                        .ToList();
+                    if (configs.Count != 1 || !ReferenceEquals(configs[0], file.AdditionalFile)) return;
+                    var text = file.AdditionalFile.GetText(file.CancellationToken);
+                    if (text == null) return;
+                    var values = KerasJsonValidator.Validate(text.ToString(), checkedIn: true, new List<KerasJsonFinding>());
+                    if (!values.IsValid || values.Floatx != "float16" || values.FloatxNode == null || selectsMixedPolicy.Value) return;
+                    file.ReportDiagnostic(Diagnostic.Create(Descriptors.Float16WithoutMixedPrecision,
+                        KerasJsonAnalyzer.LocationIn(file.AdditionalFile.Path, text, values.FloatxNode.Start.Offset, values.FloatxNode.Length),
+                        "keras.json sets floatx to float16 but the project never selects a mixed-precision policy: training in float16 is unstable. " +
+                        "Keep floatx float32 and call Keras.Config.SetDtypePolicy(\"mixed_float16\") at start-up."));
                 });
             });
         }
 
-        /// <summary>The "floatx": "float16" value of the project's one keras.json, or null.</summary>
-        private static Location? FindKerasJsonFloat16(AnalyzerOptions options, CancellationToken ct)
+        /// <summary>
+        /// Does any code in the compilation call Keras.Config.SetDtypePolicy with a mixed policy or a non-constant
+        /// argument? Only files whose text mentions SetDtypePolicy are bound.
+        /// </summary>
+        private static bool SelectsMixedPolicy(Compilation compilation, KerasContext keras, CancellationToken ct)
         {
-            var provider = options.AnalyzerConfigOptionsProvider;
-            var configs = options.AdditionalFiles
-                .Where(f => KerasJsonFiles.IsKerasConfig(f.Path, KerasJsonAnalyzer.Get(provider.GetOptions(f), KerasJsonFiles.KerasConfigMetadata)))
-                .ToList();
-            if (configs.Count != 1) return null;
-            var text = configs[0].GetText(ct);
-            if (text == null) return null;
-            var values = KerasJsonValidator.Validate(text.ToString(), checkedIn: true, new List<KerasJsonFinding>());
-            if (!values.IsValid || values.Floatx != "float16" || values.FloatxNode == null) return null;
-            return KerasJsonAnalyzer.LocationIn(configs[0].Path, text, values.FloatxNode.Start.Offset, values.FloatxNode.Length);
+            foreach (var tree in compilation.SyntaxTrees)
+            {
+                if (tree.GetText(ct).ToString().IndexOf(KerasApi.SetDtypePolicy, StringComparison.Ordinal) < 0) continue;
+                SemanticModel? model = null;
+                foreach (var call in tree.GetRoot(ct).DescendantNodes().OfType<InvocationExpressionSyntax>())
+                {
+                    string? name = call.Expression switch
+                    {
+                        MemberAccessExpressionSyntax m => m.Name.Identifier.ValueText,
+                        IdentifierNameSyntax i => i.Identifier.ValueText,
+                        _ => null,
+                    };
+                    if (name != KerasApi.SetDtypePolicy) continue;
+#pragma warning disable RS1030 // Binding a few trees, lazily and only when a float16 site exists, is what answers "anywhere in the project".
+                    model ??= compilation.GetSemanticModel(tree);
+#pragma warning restore RS1030
+                    if (model.GetOperation(call, ct) is not IInvocationOperation invocation || !keras.IsConfigCall(invocation, KerasApi.SetDtypePolicy)) continue;
+                    var constant = KerasContext.FirstArgumentConstant(invocation);
+                    if (constant is { HasValue: true, Value: string policy } && !policy.StartsWith("mixed_", StringComparison.Ordinal)) continue;
+                    return true;
+                }
+            }
+            return false;
         }
     }
 }

@@ -6,8 +6,8 @@ using Microsoft.CodeAnalysis.Operations;
 namespace Keras.Analyzers
 {
     /// <summary>
-    /// KERAS009: <c>Keras.Config.EnableUnsafeDeserialization()</c>, or <c>safeMode: false</c> passed to a Keras.Runtime
-    /// API (Keras' safe_mode=False). Either lets a loaded file run code. No code fix: it needs a security review.
+    /// KERAS009: <c>Keras.Config.EnableUnsafeDeserialization()</c>: it lets a loaded file run code. No code fix: it
+    /// needs a security review. (The <c>safeMode: false</c> half arrives with the runtime's loading API.)
     /// </summary>
     [DiagnosticAnalyzer(LanguageNames.CSharp)]
     public sealed class UnsafeDeserializationAnalyzer : DiagnosticAnalyzer
@@ -28,21 +28,10 @@ namespace Keras.Analyzers
                 start.RegisterOperationAction(op =>
                 {
                     var invocation = (IInvocationOperation)op.Operation;
-                    if (keras.IsConfigCall(invocation, KerasApi.EnableUnsafeDeserialization))
-                    {
-                        op.ReportDiagnostic(Diagnostic.Create(Descriptors.UnsafeDeserialization, invocation.Syntax.GetLocation(),
-                            "EnableUnsafeDeserialization() turns Keras' safe mode off for the whole session: any file loaded afterwards " +
-                            "may run code (lambdas). Load only trusted files, and prefer enabling it around the one load that needs it."));
-                        return;
-                    }
-                    if (!SymbolEqualityComparer.Default.Equals(invocation.TargetMethod.ContainingAssembly, keras.RuntimeAssembly)) return;
-                    foreach (var argument in invocation.Arguments)
-                    {
-                        if (argument.Parameter?.Name != KerasApi.SafeModeParameter || argument.IsImplicit) continue;
-                        if (KerasContext.Unwrap(argument.Value).ConstantValue is { HasValue: true, Value: false })
-                            op.ReportDiagnostic(Diagnostic.Create(Descriptors.UnsafeDeserialization, argument.Syntax.GetLocation(),
-                                $"safeMode: false lets the file loaded by {invocation.TargetMethod.Name} run code (lambdas): only for files from a trusted source."));
-                    }
+                    if (!keras.IsConfigCall(invocation, KerasApi.EnableUnsafeDeserialization)) return;
+                    op.ReportDiagnostic(Diagnostic.Create(Descriptors.UnsafeDeserialization, invocation.Syntax.GetLocation(),
+                        "EnableUnsafeDeserialization() turns Keras' safe mode off for the whole session: any file loaded afterwards " +
+                        "may run code (lambdas). Load only trusted files, and prefer enabling it around the one load that needs it."));
                 }, OperationKind.Invocation);
             });
         }

@@ -22,8 +22,5 @@ namespace Keras.Analyzers
         public const string SetMaxStepsPerEpoch = "SetMaxStepsPerEpoch";
         public const string EnableUnsafeDeserialization = "EnableUnsafeDeserialization";
         public const string ClearSession = "ClearSession";
-
-        /// <summary>Parameter name that turns Keras' safe mode off when false (load_model(safe_mode=False)).</summary>
-        public const string SafeModeParameter = "safeMode";
     }
 }

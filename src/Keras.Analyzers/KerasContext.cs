@@ -17,7 +17,6 @@ namespace Keras.Analyzers
             Backend = compilation.GetTypeByMetadataName(KerasApi.Backend);
             Layer = compilation.GetTypeByMetadataName(KerasApi.Layer);
             Model = compilation.GetTypeByMetadataName(KerasApi.Model);
-            RuntimeAssembly = config.ContainingAssembly;
         }
 
         public INamedTypeSymbol Config { get; }
@@ -25,7 +24,6 @@ namespace Keras.Analyzers
         public INamedTypeSymbol? Backend { get; }
         public INamedTypeSymbol? Layer { get; }
         public INamedTypeSymbol? Model { get; }
-        public IAssemblySymbol RuntimeAssembly { get; }
 
         public static KerasContext? TryCreate(Compilation compilation)
         {

@@ -41,7 +41,6 @@ namespace Keras.Analyzers
                 {
                     foreach (var root in block.OperationBlocks)
                     {
-                        if (root is not IMethodBodyOperation && root is not IConstructorBodyOperation) continue;
                         if (!KerasObjectFlow.MayApply(root, keras, isBarrier)) continue;
                         ControlFlowGraph cfg;
                         try
