@@ -31,11 +31,27 @@ namespace Keras.Analyzers.CodeFixes
         protected override async Task<bool> ApplyAsync(DocumentEditor editor, Diagnostic diagnostic, string variantKey, CancellationToken ct)
         {
             if (await FindLoopBodyAsync(editor.OriginalDocument, diagnostic, ct).ConfigureAwait(false) is not { } body) return false;
-            var clear = SyntaxFactory.ParseStatement("Keras.Utils.ClearSession();").WithAdditionalAnnotations(Formatter.Annotation);
             // The callback form composes with other edits inside the same body (nested loops in one Fix All).
-            editor.ReplaceNode(body, (current, _) => current is BlockSyntax block
-                ? block.WithStatements(block.Statements.Insert(0, clear)).WithAdditionalAnnotations(Formatter.Annotation)
-                : SyntaxFactory.Block(clear, (StatementSyntax)current.WithoutTrivia()).WithTriviaFrom(current).WithAdditionalAnnotations(Formatter.Annotation));
+            editor.ReplaceNode(body, (current, _) =>
+            {
+                var clear = SyntaxFactory.ParseStatement("Keras.Utils.ClearSession();");
+                if (current is BlockSyntax block)
+                {
+                    var first = block.Statements.FirstOrDefault();
+                    var lineEnd = first?.GetTrailingTrivia().LastOrDefault(t => t.IsKind(SyntaxKind.EndOfLineTrivia)) ?? default;
+                    clear = clear
+                        .WithLeadingTrivia(first?.GetLeadingTrivia() ?? SyntaxFactory.TriviaList(SyntaxFactory.ElasticMarker))
+                        .WithTrailingTrivia(lineEnd.IsKind(SyntaxKind.EndOfLineTrivia) ? lineEnd : SyntaxFactory.ElasticCarriageReturnLineFeed);
+                    return block.WithStatements(block.Statements.Insert(0, clear));
+                }
+                var statement = (StatementSyntax)current;
+                return SyntaxFactory.Block(
+                        clear.WithTrailingTrivia(SyntaxFactory.ElasticCarriageReturnLineFeed),
+                        statement.WithoutLeadingTrivia().WithTrailingTrivia(SyntaxFactory.ElasticCarriageReturnLineFeed))
+                    .WithLeadingTrivia(statement.GetLeadingTrivia())
+                    .WithTrailingTrivia(statement.GetTrailingTrivia())
+                    .WithAdditionalAnnotations(Formatter.Annotation);
+            });
             return true;
         }
 
