@@ -29,26 +29,30 @@ namespace Keras.Analyzers
             {
                 var keras = KerasContext.TryCreate(start.Compilation);
                 if (keras == null || keras.Model == null) return;
-                start.RegisterOperationAction(op => Analyze(op, keras), OperationKind.Loop);
+                // Triggered by model constructions (rare), not by loops (everywhere): only loops that build a model are examined.
+                start.RegisterOperationAction(op => Analyze(op, keras), OperationKind.ObjectCreation);
             });
         }
 
         private static void Analyze(OperationAnalysisContext op, KerasContext keras)
         {
-            var loop = (ILoopOperation)op.Operation;
-            if (loop.Body == null) return;
-            var body = Within(loop.Body).ToList();
+            var current = (IObjectCreationOperation)op.Operation;
+            if (!keras.IsModel(current.Type)) return;
+            if (InnermostLoop(current) is not { Body: { } loopBody }) return;
+            var body = Within(loopBody).ToList();
             if (body.Any(o => o is IInvocationOperation i && keras.IsClearSession(i))) return;
+            // One report per loop: at the first model construction of this loop that qualifies.
             foreach (var creation in body.OfType<IObjectCreationOperation>())
             {
                 if (!keras.IsModel(creation.Type)) continue;
-                if (!ReferenceEquals(InnermostLoop(creation), loop)) continue;
-                if (Escapes(creation, loop.Body)) continue;
+                if (!ReferenceEquals(InnermostLoop(creation)?.Body, loopBody)) continue;
+                if (Escapes(creation, loopBody)) continue;
+                if (!ReferenceEquals(creation, current)) return;
                 op.ReportDiagnostic(Diagnostic.Create(Descriptors.ModelInLoopWithoutClearSession, creation.Syntax.GetLocation(),
                     $"A new {creation.Type!.Name} is built on every iteration without ClearSession: Keras' global state grows " +
                     "(layer names keep counting) and each previous model's native memory stays until the GC finalizes it. " +
                     "Call Keras.Utils.ClearSession() at the top of the loop body."));
-                return; // one report per loop
+                return;
             }
         }
 

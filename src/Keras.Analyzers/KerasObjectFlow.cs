@@ -51,19 +51,6 @@ namespace Keras.Analyzers
             public IOperation Operation { get; }
         }
 
-        /// <summary>Cheap pre-check on the original operation tree: a Keras creation and a barrier both present.</summary>
-        public static bool MayApply(IOperation root, KerasContext keras, Func<IInvocationOperation, bool> isBarrier)
-        {
-            bool creation = false, barrier = false;
-            foreach (var op in root.Descendants())
-            {
-                if (op is IObjectCreationOperation c && keras.IsLayer(c.Type)) creation = true;
-                else if (op is IInvocationOperation i && isBarrier(i)) barrier = true;
-                if (creation && barrier) return true;
-            }
-            return false;
-        }
-
         public static List<Finding> Find(ControlFlowGraph cfg, KerasContext keras, Func<IInvocationOperation, bool> isBarrier)
         {
             var blocks = cfg.Blocks;

@@ -9,9 +9,9 @@ using Microsoft.CodeAnalysis.Operations;
 namespace Keras.Analyzers
 {
     /// <summary>
-    /// Shared driver of KERAS002 and KERAS010: per method body (and top-level statements), a control-flow graph is built
-    /// only when the body creates a Keras object and contains a barrier call; then every barrier lying between the
-    /// creation of an object and a later use of it is reported once.
+    /// Shared driver of KERAS002 and KERAS010: when a barrier call is seen, the control-flow graph of its method body
+    /// (or top-level statements) is searched for objects created before the call and used after it; each barrier is
+    /// reported once, naming those objects. Bodies without a barrier call cost one name comparison per call.
     /// </summary>
     public abstract class KerasObjectFlowAnalyzerBase : DiagnosticAnalyzer
     {
@@ -27,6 +27,33 @@ namespace Keras.Analyzers
         /// <inheritdoc />
         public override ImmutableArray<DiagnosticDescriptor> SupportedDiagnostics => ImmutableArray.Create(Rule);
 
+        /// <summary>Runs when a barrier call is seen (rare): the graph of its method body comes from the driver's cache.</summary>
+        private void Analyze(OperationAnalysisContext op, KerasContext keras, Func<IInvocationOperation, bool> isBarrier)
+        {
+            var barrier = (IInvocationOperation)op.Operation;
+            if (!isBarrier(barrier)) return;
+            ControlFlowGraph cfg;
+            try
+            {
+                cfg = op.GetControlFlowGraph();
+            }
+            catch (Exception e) when (e is ArgumentException || e is InvalidOperationException)
+            {
+                return; // code with errors, or a context without a graph: nothing to say then
+            }
+            // One diagnostic per barrier call, naming every object it separates from its later use.
+            var findings = KerasObjectFlow.Find(cfg, keras, isBarrier)
+                .Where(f => f.Barrier.Syntax == barrier.Syntax)
+                .OrderBy(f => f.Creation.Syntax.SpanStart)
+                .ToList();
+            if (findings.Count == 0) return;
+            var names = findings.Select(f => f.Local.Name).Distinct().ToList();
+            string locals = string.Join(", ", names.Select(n => "'" + n + "'"));
+            var properties = ImmutableDictionary<string, string?>.Empty.Add(LocalsProperty, string.Join(",", names));
+            op.ReportDiagnostic(Diagnostic.Create(Rule, barrier.Syntax.GetLocation(),
+                findings.Select(f => f.Creation.Syntax.GetLocation()), properties, Message(barrier, locals)));
+        }
+
         /// <inheritdoc />
         public override void Initialize(AnalysisContext context)
         {
@@ -37,33 +64,7 @@ namespace Keras.Analyzers
                 var keras = KerasContext.TryCreate(start.Compilation);
                 if (keras == null || keras.Layer == null) return;
                 Func<IInvocationOperation, bool> isBarrier = i => IsBarrier(keras, i);
-                start.RegisterOperationBlockAction(block =>
-                {
-                    foreach (var root in block.OperationBlocks)
-                    {
-                        if (!KerasObjectFlow.MayApply(root, keras, isBarrier)) continue;
-                        ControlFlowGraph cfg;
-                        try
-                        {
-                            cfg = block.GetControlFlowGraph(root);
-                        }
-                        catch (ArgumentException)
-                        {
-                            continue; // code with errors can have no graph; nothing to say then
-                        }
-                        // One diagnostic per barrier call, naming every object it separates from its later use.
-                        foreach (var group in KerasObjectFlow.Find(cfg, keras, isBarrier).GroupBy(f => f.Barrier.Syntax)
-                                     .OrderBy(g => g.Key.SpanStart))
-                        {
-                            var findings = group.OrderBy(f => f.Creation.Syntax.SpanStart).ToList();
-                            var names = findings.Select(f => f.Local.Name).Distinct().ToList();
-                            string locals = string.Join(", ", names.Select(n => "'" + n + "'"));
-                            var properties = ImmutableDictionary<string, string?>.Empty.Add(LocalsProperty, string.Join(",", names));
-                            block.ReportDiagnostic(Diagnostic.Create(Rule, group.Key.GetLocation(),
-                                findings.Select(f => f.Creation.Syntax.GetLocation()), properties, Message(findings[0].Barrier, locals)));
-                        }
-                    }
-                });
+                start.RegisterOperationAction(op => Analyze(op, keras, isBarrier), OperationKind.Invocation);
             });
         }
     }
