@@ -79,6 +79,11 @@ namespace Keras.Analyzers
                     replacement = "1e-7";
                     break;
                 }
+                case KerasApi.SetDtypePolicy when constant.Value is string value && KerasFacts.IsQuantizedPolicyName(value):
+                    message = $"Quantized dtype policies such as '{value}' are not supported by KerasTooling yet. " +
+                              "Use 'mixed_float16', 'mixed_bfloat16' or a float dtype such as 'float32'.";
+                    replacement = Literal("mixed_bfloat16");
+                    break;
                 case KerasApi.SetDtypePolicy when constant.Value is string value && !KerasFacts.IsValidPolicyName(value):
                 {
                     string best = KerasFacts.DidYouMean(value, KerasFacts.MixedPolicies) ??

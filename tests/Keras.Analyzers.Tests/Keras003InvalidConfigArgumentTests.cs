@@ -20,6 +20,7 @@ public class Keras003InvalidConfigArgumentTests
     [InlineData("Keras.Backend.SetEpsilon({|KERAS003:double.PositiveInfinity|});", "Keras.Backend.SetEpsilon(1e-7);")]
     [InlineData("Keras.Config.SetDtypePolicy({|KERAS003:\"mixed_float61\"|});", "Keras.Config.SetDtypePolicy(\"mixed_float16\");")]
     [InlineData("Keras.Config.SetDtypePolicy({|KERAS003:\"mixed_bfloat15\"|});", "Keras.Config.SetDtypePolicy(\"mixed_bfloat16\");")]
+    [InlineData("Keras.Config.SetDtypePolicy({|KERAS003:\"int8_from_mixed_bfloat16\"|});", "Keras.Config.SetDtypePolicy(\"mixed_bfloat16\");")]
     [InlineData("Keras.Config.SetMaxEpochs({|KERAS003:-1|});", "Keras.Config.SetMaxEpochs(null);")]
     [InlineData("Keras.Config.SetMaxStepsPerEpoch({|KERAS003:-10|});", "Keras.Config.SetMaxStepsPerEpoch(null);")]
     public async Task Invalid_constants_are_errors_fixed_with_the_nearest_valid_value(string bad, string good)

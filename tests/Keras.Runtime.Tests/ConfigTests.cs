@@ -188,7 +188,9 @@ public class ConfigTests : KerasTestBase
     public void Unsafe_deserialization_is_undone_by_clear_session()
     {
         Assert.Null(State.GlobalState.SafeModeSaving);
+#pragma warning disable KERAS009 // the point of this test
         Config.EnableUnsafeDeserialization();
+#pragma warning restore KERAS009
         Assert.False(State.GlobalState.SafeModeSaving);
         Utils.ClearSession();
         Assert.Null(State.GlobalState.SafeModeSaving);
