@@ -1,5 +1,3 @@
-using System.Diagnostics;
-using System.Text;
 using Xunit;
 
 namespace Keras.Analyzers.Tests;
@@ -18,25 +16,7 @@ public class DotnetFormatEndToEndTests : IDisposable
         try { Directory.Delete(_dir, true); } catch (IOException) { }
     }
 
-    private (int ExitCode, string Output) Run(string arguments)
-    {
-        var info = new ProcessStartInfo("dotnet", arguments) { WorkingDirectory = _dir, RedirectStandardOutput = true, RedirectStandardError = true };
-        info.Environment["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1";
-        info.Environment["DOTNET_NOLOGO"] = "1";
-        using var process = Process.Start(info)!;
-        var output = new StringBuilder();
-        process.OutputDataReceived += (_, e) => { lock (output) output.AppendLine(e.Data); };
-        process.ErrorDataReceived += (_, e) => { lock (output) output.AppendLine(e.Data); };
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
-        if (!process.WaitForExit(300_000))
-        {
-            process.Kill(entireProcessTree: true);
-            throw new TimeoutException($"dotnet {arguments}:\n{output}");
-        }
-        process.WaitForExit();
-        lock (output) return (process.ExitCode, output.ToString());
-    }
+    private (int ExitCode, string Output) Run(string arguments) => Keras.Testing.ProcessRunner.Run("dotnet", arguments, _dir);
 
     [Fact]
     public void Dotnet_format_applies_the_KERAS101_fix()

@@ -1,5 +1,3 @@
-using System.Diagnostics;
-using System.Text;
 using Keras.Build;
 using Xunit;
 
@@ -21,30 +19,8 @@ public class BuildIntegrationTests : IDisposable
 
     private static string RepoRoot => KerasTestBase.Metadata("RepoRoot");
 
-    private static (int ExitCode, string Output) Run(string file, string arguments, string workingDirectory, int timeoutSeconds = 300)
-    {
-        var info = new ProcessStartInfo(file, arguments)
-        {
-            WorkingDirectory = workingDirectory,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-        };
-        info.Environment["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1";
-        info.Environment["DOTNET_NOLOGO"] = "1";
-        using var process = Process.Start(info)!;
-        var output = new StringBuilder();
-        process.OutputDataReceived += (_, e) => { lock (output) output.AppendLine(e.Data); };
-        process.ErrorDataReceived += (_, e) => { lock (output) output.AppendLine(e.Data); };
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
-        if (!process.WaitForExit(timeoutSeconds * 1000))
-        {
-            process.Kill(entireProcessTree: true);
-            throw new TimeoutException($"{file} {arguments} did not finish in {timeoutSeconds} s:\n{output}");
-        }
-        process.WaitForExit();
-        lock (output) return (process.ExitCode, output.ToString());
-    }
+    private static (int ExitCode, string Output) Run(string file, string arguments, string workingDirectory) =>
+        Keras.Testing.ProcessRunner.Run(file, arguments, workingDirectory);
 
     [Fact]
     public void An_app_gets_the_fix_from_the_shipped_targets_only_where_needed_idempotently_and_a_clear_error_without_it()

@@ -1,5 +1,3 @@
-using System.Diagnostics;
-using System.Text;
 using Xunit;
 
 namespace Keras.SourceGen.Tests;
@@ -19,31 +17,11 @@ public class BuildEndToEndTests : IDisposable
         try { Directory.Delete(_dir, true); } catch (IOException) { }
     }
 
-    private (int ExitCode, string Output) Run(string file, string arguments, IDictionary<string, string>? environment = null)
+    private (int ExitCode, string Output) Run(string file, string arguments, IDictionary<string, string?>? environment = null)
     {
-        var info = new ProcessStartInfo(file, arguments)
-        {
-            WorkingDirectory = Path.Combine(_dir, "app"),
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-        };
-        info.Environment["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1";
-        info.Environment["DOTNET_NOLOGO"] = "1";
-        info.Environment.Remove("KERAS_BACKEND");
-        foreach (var (k, v) in environment ?? new Dictionary<string, string>()) info.Environment[k] = v;
-        using var process = Process.Start(info)!;
-        var output = new StringBuilder();
-        process.OutputDataReceived += (_, e) => { lock (output) output.AppendLine(e.Data); };
-        process.ErrorDataReceived += (_, e) => { lock (output) output.AppendLine(e.Data); };
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
-        if (!process.WaitForExit(300_000))
-        {
-            process.Kill(entireProcessTree: true);
-            throw new TimeoutException($"{file} {arguments}:\n{output}");
-        }
-        process.WaitForExit();
-        lock (output) return (process.ExitCode, output.ToString());
+        var variables = new Dictionary<string, string?> { ["KERAS_BACKEND"] = null };
+        foreach (var (k, v) in environment ?? new Dictionary<string, string?>()) variables[k] = v;
+        return Keras.Testing.ProcessRunner.Run(file, arguments, Path.Combine(_dir, "app"), variables);
     }
 
     [Fact]
@@ -76,7 +54,7 @@ public class BuildEndToEndTests : IDisposable
         string userHome = Path.Combine(_dir, "user-keras");
         Directory.CreateDirectory(userHome);
         File.WriteAllText(Path.Combine(userHome, "keras.json"), "{\"floatx\": \"float16\", \"epsilon\": 1e-05, \"image_data_format\": \"channels_last\"}");
-        var userEnvironment = new Dictionary<string, string> { ["KERAS_HOME"] = userHome };
+        var userEnvironment = new Dictionary<string, string?> { ["KERAS_HOME"] = userHome };
         string dll = Path.Combine("bin", "Debug", "net10.0", "App.dll");
 
         // 1. Baked: keras.json next to the project wins over the user's ~/.keras/keras.json; explicit calls win over both.
