@@ -60,6 +60,18 @@ namespace Keras.Errors
         public override string? StackTrace => TracebackFilter.Filter(this, base.StackTrace, _filter);
     }
 
+    /// <summary>An operation used in the wrong state, e.g. Fit before Compile.</summary>
+    public class KerasInvalidOperationException : InvalidOperationException, IKerasException
+    {
+        private readonly bool _filter = Keras.State.GlobalState.TracebackFilteringEnabled;
+
+        /// <summary>Creates the exception.</summary>
+        public KerasInvalidOperationException(string message) : base(message) { }
+
+        /// <inheritdoc />
+        public override string? StackTrace => TracebackFilter.Filter(this, base.StackTrace, _filter);
+    }
+
     /// <summary>
     /// A Keras object (layer, model, variable) was used after <c>Keras.Utils.ClearSession()</c> released its native
     /// memory, or after <c>Keras.Config.SetBackend(...)</c> reloaded the runtime. Create the object again.

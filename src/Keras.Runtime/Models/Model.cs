@@ -11,7 +11,7 @@ namespace Keras.Models
     /// <c>keras.Model</c>: a layer made of layers. Setting <see cref="Trainable"/> sets it on every contained layer
     /// (recursively), and the weight lists gather those of the contained layers.
     /// </summary>
-    public abstract class Model : Layer
+    public abstract partial class Model : Layer
     {
         /// <summary>Creates the model.</summary>
         protected Model(string? name = null, bool trainable = true, string? dtype = null)

@@ -1,0 +1,40 @@
+using Keras.Errors;
+using Keras.State;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Keras.Layers
+{
+    /// <summary>
+    /// <c>keras.layers.Dropout(rate, seed=None)</c>: during training (training=true) zeroes inputs with probability
+    /// <c>rate</c> and scales the kept ones by 1/(1-rate); at inference it is the identity.
+    /// </summary>
+    public sealed class Dropout : Layer
+    {
+        private readonly Generator? _generator;
+
+        /// <summary>Creates the layer.</summary>
+        public Dropout(double rate, int? seed = null, string? name = null) : base(name)
+        {
+            if (double.IsNaN(rate) || rate < 0 || rate > 1)
+                throw new KerasArgumentException(
+                    $"Invalid value received for argument `rate`. Expected a float value between 0 and 1. Received: rate={rate}", nameof(rate));
+            Rate = rate;
+            if (rate > 0) _generator = new Generator((ulong)(seed ?? KerasRandom.NextSeed()));
+        }
+
+        /// <summary>The drop probability.</summary>
+        public double Rate { get; }
+
+        /// <inheritdoc />
+        protected override Tensor CallCore(Tensor inputs, bool? training)
+        {
+            if (training != true || Rate == 0 || _generator == null) return inputs.alias();
+            if (Rate >= 1) return torch.zeros_like(inputs);
+            using var uniform = torch.rand(inputs.shape, inputs.dtype, generator: _generator);
+            using var keep = uniform.ge(Rate);
+            using var kept = inputs.mul(keep);
+            return kept.div(1 - Rate);
+        }
+    }
+}

@@ -1,0 +1,227 @@
+using System;
+using System.Collections.Generic;
+using System.Runtime.CompilerServices;
+using Keras.Errors;
+using Keras.State;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Keras.Optimizers
+{
+    /// <summary>
+    /// <c>keras.optimizers.Optimizer</c>: updates variables from their gradients with Keras' own update rules (Keras'
+    /// epsilon placement, not torch's). Slots (momenta) are created per variable on first use. Named automatically
+    /// ("adam", "adam_1", ...) from the shared name counters.
+    /// </summary>
+    public abstract class Optimizer
+    {
+        private readonly ConditionalWeakTable<KerasVariable, Dictionary<string, Tensor>> _slots = new();
+
+        /// <summary>Creates the optimizer.</summary>
+        protected Optimizer(double learningRate, double? weightDecay, string? name)
+        {
+            if (double.IsNaN(learningRate) || learningRate < 0 || double.IsInfinity(learningRate))
+                throw new KerasArgumentException($"Argument `learning_rate` should be a non-negative finite float. Received instead: learning_rate={learningRate}",
+                    nameof(learningRate));
+            LearningRate = learningRate;
+            WeightDecay = weightDecay;
+            Name = name ?? Naming.AutoName(GetType().Name);
+        }
+
+        /// <summary>The optimizer's name.</summary>
+        public string Name { get; }
+
+        /// <summary>The learning rate (callbacks such as ReduceLROnPlateau change it).</summary>
+        public double LearningRate { get; set; }
+
+        /// <summary>Decoupled weight decay (applied as <c>w -= w * weight_decay * lr</c> before the update), or null.</summary>
+        public double? WeightDecay { get; }
+
+        /// <summary>Number of steps applied so far (Keras' <c>iterations</c>).</summary>
+        public long Iterations { get; private set; }
+
+        /// <summary>Applies one step to <paramref name="variables"/> from their current gradients; variables without one are skipped.</summary>
+        public void Apply(IReadOnlyList<KerasVariable> variables)
+        {
+            using var _ = torch.no_grad();
+            long step = Iterations + 1;
+            foreach (var variable in variables)
+            {
+                var value = variable.Value;
+                var grad = value.grad;
+                if (grad is null) continue;
+                if (WeightDecay is { } wd && wd != 0) value.sub_(value.mul(wd * LearningRate));
+                if (!_slots.TryGetValue(variable, out var slots))
+                {
+                    slots = new Dictionary<string, Tensor>(StringComparer.Ordinal);
+                    _slots.Add(variable, slots);
+                }
+                Update(value, grad, step, slots);
+            }
+            Iterations = step;
+        }
+
+        /// <summary>Zero-initialised slot tensor shaped like <paramref name="like"/>.</summary>
+        protected static Tensor Slot(Dictionary<string, Tensor> slots, string name, Tensor like)
+        {
+            if (!slots.TryGetValue(name, out var slot))
+            {
+                slot = torch.zeros_like(like).DetachFromDisposeScope();
+                slots[name] = slot;
+            }
+            return slot;
+        }
+
+        /// <summary>Keras' per-variable update rule, in place on <paramref name="variable"/>.</summary>
+        protected abstract void Update(Tensor variable, Tensor gradient, long step, Dictionary<string, Tensor> slots);
+
+        /// <summary><c>keras.optimizers.get(identifier)</c> for the names this runtime knows.</summary>
+        public static Optimizer Get(string identifier) => identifier.ToLowerInvariant() switch
+        {
+            "sgd" => new SGD(),
+            "adam" => new Adam(),
+            "adamw" => new AdamW(),
+            "rmsprop" => new RMSprop(),
+            _ => throw new KerasArgumentException(
+                $"Could not interpret optimizer identifier: {identifier}" +
+                (Shared.KerasFacts.DidYouMean(identifier, new[] { "sgd", "adam", "adamw", "rmsprop" }) is { } near ? $". Did you mean '{near}'?" : "")),
+        };
+    }
+
+    /// <summary><c>keras.optimizers.SGD(learning_rate=0.01, momentum=0.0, nesterov=False)</c>.</summary>
+    public sealed class SGD : Optimizer
+    {
+        /// <summary>Creates the optimizer.</summary>
+        public SGD(double learningRate = 0.01, double momentum = 0.0, bool nesterov = false, double? weightDecay = null, string? name = null)
+            : base(learningRate, weightDecay, name)
+        {
+            if (momentum < 0 || momentum > 1) throw new KerasArgumentException("`momentum` must be a float between [0, 1].", nameof(momentum));
+            Momentum = momentum;
+            Nesterov = nesterov;
+        }
+
+        /// <summary>Momentum.</summary>
+        public double Momentum { get; }
+
+        /// <summary>Nesterov momentum.</summary>
+        public bool Nesterov { get; }
+
+        /// <inheritdoc />
+        protected override void Update(Tensor variable, Tensor gradient, long step, Dictionary<string, Tensor> slots)
+        {
+            if (Momentum == 0)
+            {
+                variable.sub_(gradient.mul(LearningRate));
+                return;
+            }
+            var m = Slot(slots, "momentum", variable);
+            using var scaled = gradient.mul(LearningRate);
+            m.mul_(Momentum).sub_(scaled); // m = momentum*m - lr*g
+            if (Nesterov)
+            {
+                using var ahead = m.mul(Momentum);
+                variable.add_(ahead).sub_(scaled);
+            }
+            else
+            {
+                variable.add_(m);
+            }
+        }
+    }
+
+    /// <summary><c>keras.optimizers.Adam(learning_rate=0.001, beta_1=0.9, beta_2=0.999, epsilon=1e-07)</c>.</summary>
+    public class Adam : Optimizer
+    {
+        /// <summary>Creates the optimizer.</summary>
+        public Adam(double learningRate = 0.001, double beta1 = 0.9, double beta2 = 0.999, double epsilon = 1e-7, double? weightDecay = null, string? name = null)
+            : base(learningRate, weightDecay, name)
+        {
+            Beta1 = beta1;
+            Beta2 = beta2;
+            Epsilon = epsilon;
+        }
+
+        /// <summary>beta_1.</summary>
+        public double Beta1 { get; }
+
+        /// <summary>beta_2.</summary>
+        public double Beta2 { get; }
+
+        /// <summary>epsilon (Keras' 1e-7, added after the square root).</summary>
+        public double Epsilon { get; }
+
+        /// <inheritdoc />
+        protected override void Update(Tensor variable, Tensor gradient, long step, Dictionary<string, Tensor> slots)
+        {
+            var m = Slot(slots, "m", variable);
+            var v = Slot(slots, "v", variable);
+            double alpha = LearningRate * Math.Sqrt(1 - Math.Pow(Beta2, step)) / (1 - Math.Pow(Beta1, step));
+            m.mul_(Beta1).add_(gradient, alpha: 1 - Beta1);
+            v.mul_(Beta2).addcmul_(gradient, gradient, value: 1 - Beta2);
+            using var denominator = v.sqrt().add_(Epsilon);
+            variable.addcdiv_(m, denominator, value: -alpha);
+        }
+    }
+
+    /// <summary><c>keras.optimizers.AdamW(learning_rate=0.001, weight_decay=0.004, ...)</c>.</summary>
+    public sealed class AdamW : Adam
+    {
+        /// <summary>Creates the optimizer.</summary>
+        public AdamW(double learningRate = 0.001, double weightDecay = 0.004, double beta1 = 0.9, double beta2 = 0.999, double epsilon = 1e-7, string? name = null)
+            : base(learningRate, beta1, beta2, epsilon, weightDecay, name)
+        {
+        }
+    }
+
+    /// <summary><c>keras.optimizers.RMSprop(learning_rate=0.001, rho=0.9, momentum=0.0, epsilon=1e-07, centered=False)</c>.</summary>
+    public sealed class RMSprop : Optimizer
+    {
+        /// <summary>Creates the optimizer.</summary>
+        public RMSprop(double learningRate = 0.001, double rho = 0.9, double momentum = 0.0, double epsilon = 1e-7, bool centered = false,
+            double? weightDecay = null, string? name = null)
+            : base(learningRate, weightDecay, name)
+        {
+            Rho = rho;
+            Momentum = momentum;
+            Epsilon = epsilon;
+            Centered = centered;
+        }
+
+        /// <summary>rho.</summary>
+        public double Rho { get; }
+
+        /// <summary>momentum.</summary>
+        public double Momentum { get; }
+
+        /// <summary>epsilon.</summary>
+        public double Epsilon { get; }
+
+        /// <summary>centered.</summary>
+        public bool Centered { get; }
+
+        /// <inheritdoc />
+        protected override void Update(Tensor variable, Tensor gradient, long step, Dictionary<string, Tensor> slots)
+        {
+            var velocity = Slot(slots, "velocity", variable);
+            velocity.mul_(Rho).addcmul_(gradient, gradient, value: 1 - Rho);
+            using var denominator = velocity.clone();
+            if (Centered)
+            {
+                var average = Slot(slots, "average_gradient", variable);
+                average.mul_(Rho).add_(gradient, alpha: 1 - Rho);
+                denominator.sub_(average.square());
+            }
+            using var increment = gradient.mul(LearningRate).div_(denominator.add_(Epsilon).sqrt_());
+            if (Momentum > 0)
+            {
+                var m = Slot(slots, "momentum", variable);
+                m.mul_(Momentum).add_(increment);
+                variable.sub_(m);
+            }
+            else
+            {
+                variable.sub_(increment);
+            }
+        }
+    }
+}

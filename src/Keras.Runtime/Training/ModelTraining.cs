@@ -1,0 +1,352 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using Keras.Callbacks;
+using Keras.Errors;
+using Keras.Losses;
+using Keras.Metrics;
+using Keras.Optimizers;
+using Keras.State;
+using Keras.Utilities;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Keras.Models
+{
+    /// <summary>Keras' Trainer: compile, fit, evaluate, predict (keras-reference.md §5).</summary>
+    public abstract partial class Model
+    {
+        private KerasVariable[] _compiledTrainable = Array.Empty<KerasVariable>();
+        private bool _trainableSnapshotTaken;
+        private Metric[] _metrics = Array.Empty<Metric>();
+        private readonly Mean _lossTracker = new Mean("loss");
+
+        /// <summary>The optimizer set by <see cref="Compile(Optimizer, Loss, IEnumerable{Metric})"/>.</summary>
+        public Optimizer? Optimizer { get; private set; }
+
+        /// <summary>The loss set by Compile.</summary>
+        public Loss? Loss { get; private set; }
+
+        /// <summary>The metrics set by Compile (not counting the loss).</summary>
+        public IReadOnlyList<Metric> CompiledMetrics => _metrics;
+
+        /// <summary>Whether Compile has been called.</summary>
+        public bool Compiled { get; private set; }
+
+        /// <summary>Set by a callback to end Fit after the current batch/epoch (Keras' stop_training).</summary>
+        public bool StopTraining { get; set; }
+
+        /// <summary>
+        /// Keras' <c>compile(optimizer="rmsprop", loss=None, metrics=None)</c> with names. It freezes the trainable state:
+        /// a later change of <see cref="Keras.Layers.Layer.Trainable"/> takes effect at the next Compile, as in Keras.
+        /// </summary>
+        public void Compile(string optimizer = "rmsprop", string? loss = null, IEnumerable<string>? metrics = null) =>
+            Compile(Optimizers.Optimizer.Get(optimizer), loss == null ? null : Losses.Loss.Get(loss), metrics?.Select(Metric.Get));
+
+        /// <summary>Keras' compile with objects.</summary>
+        public void Compile(Optimizer optimizer, Loss? loss, IEnumerable<Metric>? metrics = null)
+        {
+            EnsureAlive();
+            Optimizer = optimizer ?? throw new KerasArgumentException("`optimizer` must be an optimizer or its name.", nameof(optimizer));
+            Loss = loss;
+            _metrics = metrics?.ToArray() ?? Array.Empty<Metric>();
+            var duplicate = _metrics.GroupBy(m => m.Name).FirstOrDefault(g => g.Count() > 1 || g.Key == "loss");
+            if (duplicate != null)
+                throw new KerasArgumentException($"Metric names must be unique and not 'loss'. Received twice or reserved: '{duplicate.Key}'.");
+            // Keras freezes the trainable state at compile; an unbuilt model takes it when it is built.
+            _compiledTrainable = Built ? TrainableWeights.ToArray() : Array.Empty<KerasVariable>();
+            _trainableSnapshotTaken = Built;
+            Compiled = true;
+        }
+
+        private void AssertCompiled()
+        {
+            if (!Compiled) throw new KerasInvalidOperationException("You must call `compile()` before using the model.");
+        }
+
+        /// <summary>
+        /// Keras' <c>fit</c> on in-memory tensors (x: samples first; y: labels or targets). Defaults as Keras: batch size 32,
+        /// shuffle (a global permutation each epoch), validationSplit takes the last fraction before shuffling, and
+        /// validationData wins over it. verbose: 0 silent, 1 progress bar, 2 one line per epoch.
+        /// </summary>
+        public History Fit(Tensor x, Tensor y, int? batchSize = null, int epochs = 1, int verbose = 1, IEnumerable<Callback>? callbacks = null,
+            double validationSplit = 0, (Tensor X, Tensor Y)? validationData = null, bool shuffle = true, int initialEpoch = 0,
+            int? stepsPerEpoch = null)
+        {
+            EnsureAlive();
+            AssertCompiled();
+            CheckSamples(x, y);
+            if (validationSplit < 0 || validationSplit >= 1)
+                throw new KerasArgumentException($"`validation_split` must be in [0, 1). Received: validation_split={validationSplit}", nameof(validationSplit));
+            Tensor trainX = x, trainY = y;
+            (Tensor X, Tensor Y)? validation = validationData;
+            if (validationSplit > 0 && validationData == null)
+            {
+                long n = x.shape[0];
+                long splitAt = (long)Math.Floor(n * (1 - validationSplit));
+                if (splitAt == 0 || splitAt == n)
+                    throw new KerasArgumentException(
+                        $"Training data contains {n} samples, which is not sufficient to split it into a validation and training set as specified by " +
+                        $"`validation_split={validationSplit}`. Either provide more data, or a different value for the `validation_split` argument.");
+                trainX = x.narrow(0, 0, splitAt);
+                trainY = y.narrow(0, 0, splitAt);
+                validation = (x.narrow(0, splitAt, n - splitAt), y.narrow(0, splitAt, n - splitAt));
+            }
+
+            long samples = trainX.shape[0];
+            int batch = batchSize ?? (stepsPerEpoch is int s && s > 0 ? (int)Math.Ceiling(samples / (double)s) : 32);
+            if (batch <= 0) throw new KerasArgumentException($"`batch_size` must be positive. Received: batch_size={batch}", nameof(batchSize));
+            int steps = (int)Math.Ceiling(samples / (double)batch);
+            if (stepsPerEpoch is int requested && requested > 0) steps = Math.Min(steps, requested);
+            if (Config.MaxEpochs() is int maxEpochs && maxEpochs > 0 && maxEpochs < epochs)
+            {
+                IoUtils.Warn($"Limiting epochs to {maxEpochs}");
+                epochs = maxEpochs;
+            }
+            if (Config.MaxStepsPerEpoch() is int maxSteps && maxSteps > 0 && maxSteps < steps)
+            {
+                IoUtils.Warn($"Limiting steps_per_epoch to {maxSteps}");
+                steps = maxSteps;
+            }
+
+            MaybeBuildFor(trainX);
+            var history = new History();
+            var list = CallbackList(callbacks, history, verbose, epochs, steps);
+            StopTraining = false;
+            list.ForEach(c => c.OnTrainBegin());
+            Dictionary<string, double> epochLogs = new Dictionary<string, double>();
+            int start = InitialEpoch ?? initialEpoch;
+            for (int epoch = start; epoch < epochs; epoch++)
+            {
+                ResetMetrics();
+                list.ForEach(c => c.OnEpochBegin(epoch));
+                using var order = shuffle ? Permutation(samples) : null;
+                var logs = new Dictionary<string, double>();
+                for (int step = 0; step < steps; step++)
+                {
+                    list.ForEach(c => c.OnTrainBatchBegin(step));
+                    long begin = (long)step * batch;
+                    long size = Math.Min(batch, samples - begin);
+                    using (var scope = torch.NewDisposeScope())
+                    {
+                        Tensor bx, by;
+                        if (order is null)
+                        {
+                            bx = trainX.narrow(0, begin, size);
+                            by = trainY.narrow(0, begin, size);
+                        }
+                        else
+                        {
+                            var index = order.narrow(0, begin, size);
+                            bx = trainX.index_select(0, index);
+                            by = trainY.index_select(0, index);
+                        }
+                        logs = TrainStep(bx, by);
+                    }
+                    list.ForEach(c => c.OnTrainBatchEnd(step, logs));
+                    if (StopTraining) break;
+                }
+                epochLogs = new Dictionary<string, double>(logs);
+                if (validation is { } v)
+                {
+                    var validationLogs = Evaluate(v.X, v.Y, batchSize: batch, verbose: 0);
+                    foreach (var pair in validationLogs) epochLogs["val_" + pair.Key] = pair.Value;
+                }
+                list.ForEach(c => c.OnEpochEnd(epoch, epochLogs));
+                if (StopTraining) break;
+            }
+            list.ForEach(c => c.OnTrainEnd(epochLogs));
+            return history;
+        }
+
+        /// <summary>Fit on arrays: x as [samples, features], y as per-sample labels (int) or targets.</summary>
+        public History Fit(float[,] x, int[] y, int? batchSize = null, int epochs = 1, int verbose = 1, IEnumerable<Callback>? callbacks = null,
+            double validationSplit = 0, bool shuffle = true, int initialEpoch = 0)
+        {
+            using var tx = torch.tensor(x);
+            using var ty = torch.tensor(y.Select(v => (long)v).ToArray());
+            return Fit(tx, ty, batchSize, epochs, verbose, callbacks, validationSplit, null, shuffle, initialEpoch);
+        }
+
+        /// <summary>Fit on arrays with float targets [samples, outputs].</summary>
+        public History Fit(float[,] x, float[,] y, int? batchSize = null, int epochs = 1, int verbose = 1, IEnumerable<Callback>? callbacks = null,
+            double validationSplit = 0, bool shuffle = true, int initialEpoch = 0)
+        {
+            using var tx = torch.tensor(x);
+            using var ty = torch.tensor(y);
+            return Fit(tx, ty, batchSize, epochs, verbose, callbacks, validationSplit, null, shuffle, initialEpoch);
+        }
+
+        /// <summary>The epoch a resumed Fit starts at (set by BackupAndRestore); null otherwise.</summary>
+        internal int? InitialEpoch { get; set; }
+
+        /// <summary>
+        /// One training step (Keras' <c>train_step</c>): forward with training=true, loss, gradients, optimizer update,
+        /// metrics. Override to customise what Fit does per batch; return the logs.
+        /// </summary>
+        protected virtual Dictionary<string, double> TrainStep(Tensor x, Tensor y)
+        {
+            var loss = Loss ?? throw new KerasInvalidOperationException("Fit needs a loss: pass `loss` to Compile().");
+            foreach (var v in _compiledTrainable) v.Value.grad?.zero_();
+            var yPred = Call(x, training: true);
+            var value = loss.Call(y, yPred);
+            value.backward();
+            Optimizer!.Apply(_compiledTrainable);
+            _lossTracker.UpdateState(value.item<float>(), x.shape[0]);
+            using (torch.no_grad())
+                foreach (var m in _metrics) m.UpdateState(y, yPred);
+            return Logs();
+        }
+
+        /// <summary>One evaluation step (Keras' <c>test_step</c>): forward with training=false, loss and metrics.</summary>
+        protected virtual Dictionary<string, double> TestStep(Tensor x, Tensor y)
+        {
+            using var _ = torch.no_grad();
+            var yPred = Call(x, training: false);
+            if (Loss != null)
+            {
+                using var value = Loss.Call(y, yPred);
+                _lossTracker.UpdateState(value.item<float>(), x.shape[0]);
+            }
+            foreach (var m in _metrics) m.UpdateState(y, yPred);
+            return Logs();
+        }
+
+        /// <summary>Keras' <c>train_on_batch</c>: one step on one batch; returns the logs.</summary>
+        public Dictionary<string, double> TrainOnBatch(Tensor x, Tensor y)
+        {
+            EnsureAlive();
+            AssertCompiled();
+            CheckSamples(x, y);
+            MaybeBuildFor(x);
+            ResetMetrics();
+            using var scope = torch.NewDisposeScope();
+            return TrainStep(x, y);
+        }
+
+        /// <summary>Keras' <c>evaluate</c>: loss and metrics over the data, in batches, without shuffling.</summary>
+        public Dictionary<string, double> Evaluate(Tensor x, Tensor y, int? batchSize = null, int verbose = 1, IEnumerable<Callback>? callbacks = null)
+        {
+            EnsureAlive();
+            AssertCompiled();
+            CheckSamples(x, y);
+            MaybeBuildFor(x);
+            long samples = x.shape[0];
+            int batch = batchSize ?? 32;
+            int steps = (int)Math.Ceiling(samples / (double)batch);
+            if (Config.MaxStepsPerEpoch() is int maxSteps && maxSteps > 0 && maxSteps < steps) steps = maxSteps;
+            var list = (callbacks ?? Enumerable.Empty<Callback>()).ToList();
+            foreach (var c in list) c.Model = this;
+            ResetMetrics();
+            var bar = verbose > 0 ? new Progbar(steps, verbose) : null;
+            list.ForEach(c => c.OnTestBegin());
+            var logs = Logs();
+            for (int step = 0; step < steps; step++)
+            {
+                list.ForEach(c => c.OnTestBatchBegin(step));
+                long begin = (long)step * batch;
+                long size = Math.Min(batch, samples - begin);
+                using (var scope = torch.NewDisposeScope())
+                    logs = TestStep(x.narrow(0, begin, size), y.narrow(0, begin, size));
+                list.ForEach(c => c.OnTestBatchEnd(step, logs));
+                bar?.Update(step + 1, logs);
+            }
+            list.ForEach(c => c.OnTestEnd(logs));
+            return logs;
+        }
+
+        /// <summary>Keras' <c>predict</c>: outputs for every sample, in batches, with training=false; the result is on the CPU.</summary>
+        public Tensor Predict(Tensor x, int? batchSize = null, int verbose = 0)
+        {
+            EnsureAlive();
+            MaybeBuildFor(x);
+            long samples = x.shape[0];
+            int batch = batchSize ?? 32;
+            int steps = (int)Math.Ceiling(samples / (double)batch);
+            if (Config.MaxStepsPerEpoch() is int maxSteps && maxSteps > 0 && maxSteps < steps) steps = maxSteps;
+            var bar = verbose > 0 ? new Progbar(steps, verbose) : null;
+            var outputs = new List<Tensor>();
+            try
+            {
+                using var _ = torch.no_grad();
+                for (int step = 0; step < steps; step++)
+                {
+                    long begin = (long)step * batch;
+                    using var scope = torch.NewDisposeScope();
+                    var y = Call(x.narrow(0, begin, Math.Min(batch, samples - begin)), training: false);
+                    outputs.Add(y.cpu().MoveToOuterDisposeScope());
+                    bar?.Update(step + 1);
+                }
+                return torch.cat(outputs, 0);
+            }
+            finally
+            {
+                foreach (var o in outputs) o.Dispose();
+            }
+        }
+
+        /// <summary>Keras' <c>predict_on_batch</c>.</summary>
+        public Tensor PredictOnBatch(Tensor x)
+        {
+            using var _ = torch.no_grad();
+            return Call(x, training: false);
+        }
+
+        private Dictionary<string, double> Logs()
+        {
+            var logs = new Dictionary<string, double>();
+            if (Loss != null) logs["loss"] = _lossTracker.Result();
+            foreach (var m in _metrics) logs[m.Name] = m.Result();
+            return logs;
+        }
+
+        private void ResetMetrics()
+        {
+            _lossTracker.ResetState();
+            foreach (var m in _metrics) m.ResetState();
+        }
+
+        private void MaybeBuildFor(Tensor x)
+        {
+            if (Built) return;
+            var shape = (long[])x.shape.Clone();
+            shape[0] = -1;
+            Build(shape);
+            if (Compiled && !_trainableSnapshotTaken)
+            {
+                _compiledTrainable = TrainableWeights.ToArray();
+                _trainableSnapshotTaken = true;
+            }
+        }
+
+        private static void CheckSamples(Tensor x, Tensor y)
+        {
+            if (x is null || y is null) throw new KerasArgumentException("Fit, Evaluate and TrainOnBatch need both x and y.");
+            if (x.dim() == 0 || y.dim() == 0 || x.shape[0] != y.shape[0])
+                throw new KerasArgumentException(
+                    $"Data cardinality is ambiguous: x sizes: {(x.dim() == 0 ? 0 : x.shape[0])}, y sizes: {(y.dim() == 0 ? 0 : y.shape[0])}. " +
+                    "Make sure all arrays contain the same number of samples.");
+        }
+
+        /// <summary>A global permutation of the samples, drawn from Keras' generator (reproducible after SetRandomSeed).</summary>
+        private static Tensor Permutation(long samples)
+        {
+            using var generator = new Generator((ulong)KerasRandom.NextSeed());
+            return torch.randperm(samples, generator: generator);
+        }
+
+        private List<Callback> CallbackList(IEnumerable<Callback>? callbacks, History history, int verbose, int epochs, int steps)
+        {
+            var list = (callbacks ?? Enumerable.Empty<Callback>()).ToList();
+            if (!list.OfType<History>().Any()) list.Add(history);
+            if (verbose != 0 && !list.OfType<ProgbarLogger>().Any()) list.Add(new ProgbarLogger());
+            var parameters = new Dictionary<string, object?> { ["epochs"] = epochs, ["steps"] = steps, ["verbose"] = verbose };
+            foreach (var c in list)
+            {
+                c.Model = this;
+                c.Params = parameters;
+            }
+            return list;
+        }
+    }
+}
