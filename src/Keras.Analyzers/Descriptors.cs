@@ -81,6 +81,16 @@ namespace Keras.Analyzers
             description: "Each iteration adds to Keras' global state and keeps the previous model's native memory until the GC finalizes it.",
             helpLinkUri: HelpLinkBase + "KERAS101.md");
 
+        public static readonly DiagnosticDescriptor TrainableChangedAfterCompile = new DiagnosticDescriptor(
+            "KERAS102",
+            "Trainable changed after Compile and the model trained without compiling again",
+            "{0}",
+            UsageCategory,
+            DiagnosticSeverity.Warning,
+            isEnabledByDefault: true,
+            description: "Compile freezes which weights are trained; a later change of Trainable applies only at the next Compile (Keras FAQ).",
+            helpLinkUri: HelpLinkBase + "KERAS102.md");
+
         public static readonly DiagnosticDescriptor InvalidKerasJson = new DiagnosticDescriptor(
             "KERAS004",
             "keras.json holds a value Keras rejects",
