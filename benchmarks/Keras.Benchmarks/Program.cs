@@ -2,8 +2,10 @@
 //
 //   dotnet run -c Release --project benchmarks/Keras.Benchmarks -- clear-session [units]
 //   dotnet run -c Release --project benchmarks/Keras.Benchmarks -- generator [files]
+//   dotnet run -c Release --project benchmarks/Keras.Benchmarks -- fit [repeats]
 //
-// generator: Keras.SourceGen and KerasJsonAnalyzer on a large compilation (see GeneratorBenchmark.cs).
+// generator: Keras.SourceGen and the analyzers on a large compilation (see GeneratorBenchmark.cs).
+// fit: Keras' Fit against a hand-written TorchSharp loop, time per step (see FitBenchmark.cs).
 //
 // clear-session: the seed's Example 1 (100 loops creating a Sequential of 10 Dense layers), run in two child
 // processes, one calling Keras.Backend.ClearSession() at the top of each loop and one not; prints resident memory
@@ -23,11 +25,13 @@ if (args.Length >= 2 && args[0] == "child-loop")
 }
 
 string mode = args.Length > 0 ? args[0] : "clear-session";
+if (mode == "fit")
+    return FitBenchmark.Run(repeats: args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 5);
 if (mode == "generator")
     return GeneratorBenchmark.Run(files: args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 2000, repeats: 7);
 if (mode != "clear-session")
 {
-    Console.Error.WriteLine($"Unknown benchmark '{mode}'. Available: clear-session [units], generator [files]");
+    Console.Error.WriteLine($"Unknown benchmark '{mode}'. Available: clear-session [units], generator [files], fit [repeats]");
     return 2;
 }
 

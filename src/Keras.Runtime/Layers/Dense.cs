@@ -100,19 +100,40 @@ namespace Keras.Layers
             if (castKernel) kernel = kernel.to_type(computeType);
             try
             {
-                using var product = inputs.matmul(kernel);
-                if (!UseBias) return _activation(product);
-                Tensor bias = Bias!.Value;
-                bool castBias = bias.dtype != computeType;
-                if (castBias) bias = bias.to_type(computeType);
-                try
+                Tensor linear;
+                if (!UseBias)
                 {
-                    using var biased = product.add(bias);
-                    return _activation(biased);
+                    linear = inputs.matmul(kernel);
                 }
-                finally
+                else
                 {
-                    if (castBias) bias.Dispose();
+                    Tensor bias = Bias!.Value;
+                    bool castBias = bias.dtype != computeType;
+                    if (castBias) bias = bias.to_type(computeType);
+                    try
+                    {
+                        // 2-D inputs: one fused bias + matmul; other ranks: matmul then add.
+                        if (inputs.dim() == 2) linear = torch.addmm(bias, inputs, kernel, beta: 1, alpha: 1);
+                        else
+                        {
+                            using var product = inputs.matmul(kernel);
+                            linear = product.add(bias);
+                        }
+                    }
+                    finally
+                    {
+                        if (castBias) bias.Dispose();
+                    }
+                }
+                switch (Activation)
+                {
+                    case "linear":
+                        return linear;
+                    case "relu":
+                        return linear.relu_(); // the tensor is ours and addmm's backward does not need it
+                    default:
+                        using (linear)
+                            return _activation(linear);
                 }
             }
             finally

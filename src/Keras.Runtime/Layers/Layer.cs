@@ -24,6 +24,7 @@ namespace Keras.Layers
         private ReleaseReason? _released;
         private bool _disposed;
         private bool _trainable;
+        private torch.ScalarType? _computeType;
 
         /// <summary>Creates the layer; <paramref name="dtype"/> is a dtype policy name (null: the global policy).</summary>
         protected Layer(string? name = null, bool trainable = true, string? dtype = null)
@@ -140,10 +141,12 @@ namespace Keras.Layers
                 EnsureAlive();
                 try
                 {
-                    MaybeBuild(inputs.shape);
-                    AssertInputCompatibility(inputs.shape);
-                    var computeType = Dtypes.ToScalarType(ComputeDtype);
-                    bool cast = Dtypes.IsFloating(inputs.dtype) && inputs.dtype != computeType;
+                    long[] shape = inputs.shape; // one native call, reused
+                    if (!Built) MaybeBuild(shape);
+                    AssertInputCompatibility(shape);
+                    var computeType = _computeType ??= Dtypes.ToScalarType(ComputeDtype);
+                    var inputType = inputs.dtype;
+                    bool cast = inputType != computeType && Dtypes.IsFloating(inputType);
                     Tensor x = cast ? inputs.to_type(computeType) : inputs;
                     try
                     {

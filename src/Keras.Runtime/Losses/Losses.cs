@@ -177,6 +177,8 @@ namespace Keras.Losses
         protected override Tensor PerSample(Tensor yTrue, Tensor yPred)
         {
             using var labels = Labels(yTrue, yPred);
+            if (FromLogits && yPred.dim() == 2)
+                return nn.functional.cross_entropy(yPred, labels, reduction: nn.Reduction.None); // fused log_softmax + nll
             using var logP = CategoricalCrossentropy.LogProbabilities(yPred, FromLogits);
             using var index = labels.unsqueeze(-1);
             using var picked = logP.gather(-1, index);
@@ -186,7 +188,7 @@ namespace Keras.Losses
         /// <summary>Integer labels shaped like the predictions without their last axis.</summary>
         internal static Tensor Labels(Tensor yTrue, Tensor yPred)
         {
-            var labels = yTrue.to_type(ScalarType.Int64);
+            var labels = yTrue.dtype == ScalarType.Int64 ? yTrue.alias() : yTrue.to_type(ScalarType.Int64);
             if (labels.dim() == yPred.dim() && labels.shape[labels.dim() - 1] == 1)
             {
                 var squeezed = labels.squeeze(-1);

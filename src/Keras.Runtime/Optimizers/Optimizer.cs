@@ -156,7 +156,7 @@ namespace Keras.Optimizers
             var m = Slot(slots, "m", variable);
             var v = Slot(slots, "v", variable);
             double alpha = LearningRate * Math.Sqrt(1 - Math.Pow(Beta2, step)) / (1 - Math.Pow(Beta1, step));
-            m.mul_(Beta1).add_(gradient, alpha: 1 - Beta1);
+            m.lerp_(gradient, 1 - Beta1); // m += (g - m) * (1 - beta_1), Keras' form
             v.mul_(Beta2).addcmul_(gradient, gradient, value: 1 - Beta2);
             using var denominator = v.sqrt().add_(Epsilon);
             variable.addcdiv_(m, denominator, value: -alpha);
