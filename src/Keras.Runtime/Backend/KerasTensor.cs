@@ -30,6 +30,9 @@ namespace Keras
         /// <summary>The layer that produced this tensor, or null for an input.</summary>
         public Layers.Layer? SourceLayer { get; internal set; }
 
+        /// <summary>The symbolic tensor that layer was called on, or null for an input.</summary>
+        public KerasTensor? SourceInput { get; internal set; }
+
         /// <inheritdoc />
         public override string ToString() =>
             $"<KerasTensor shape=({string.Join(", ", Shape.Select(d => d < 0 ? "None" : d.ToString()))}{(Shape.Length == 1 ? "," : "")}), dtype={Dtype}" +

@@ -177,8 +177,20 @@ namespace Keras.Layers
             EnsureAlive();
             MaybeBuild(inputs.Shape);
             AssertInputCompatibility(inputs.Shape);
-            return new KerasTensor(ComputeOutputShape(inputs.Shape), ComputeDtype) { SourceLayer = this };
+            var output = new KerasTensor(ComputeOutputShape(inputs.Shape), ComputeDtype) { SourceLayer = this, SourceInput = inputs };
+            Input ??= inputs;
+            Output ??= output;
+            return output;
         }
+
+        /// <summary>
+        /// Keras' <c>layer.input</c>: the symbolic tensor of the layer's first symbolic call (null before one), so
+        /// feature-extraction models can be built from intermediate layers of a functional model.
+        /// </summary>
+        public KerasTensor? Input { get; private set; }
+
+        /// <summary>Keras' <c>layer.output</c>: the symbolic output of the layer's first symbolic call (null before one).</summary>
+        public KerasTensor? Output { get; private set; }
 
         /// <summary>Builds once, even when several threads make the first call together.</summary>
         internal void MaybeBuild(long[] inputShape)
