@@ -65,10 +65,8 @@ namespace Keras.Analyzers
                     replacement = Literal(best);
                     break;
                 }
-                case KerasApi.SetBackend when constant.Value is string value && !KerasFacts.IsSupportedBackend(value):
-                    message = KerasFacts.IsKnownBackend(value)
-                        ? $"The '{value}' backend is not available in KerasTooling: this runtime runs Keras on TorchSharp, so its only backend is 'torch'."
-                        : $"Available backends are ('tensorflow', 'jax', 'torch', 'numpy' and 'openvino'). Received: backend={value}. KerasTooling runs 'torch'.";
+                case KerasApi.SetBackend when constant.Value is string value && KerasFacts.SetBackendProblem(value) is { } problem:
+                    message = problem;
                     replacement = Literal(KerasFacts.DefaultBackend);
                     break;
                 case KerasApi.SetEpsilon when constant.Value is double or float or int or long or decimal:

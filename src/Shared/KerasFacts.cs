@@ -89,6 +89,29 @@ namespace Keras.Shared
 
         public static bool IsSupportedBackend(string? value) => Contains(SupportedBackends, value);
 
+        /// <summary>keras.json / KERAS_BACKEND naming a backend Keras knows but this runtime cannot run.</summary>
+        public static string UnsupportedBackendMessage(string value) =>
+            "backend \"" + value + "\" is a Keras backend that KerasTooling cannot run: it runs Keras on TorchSharp, so its only backend is \"torch\".";
+
+        /// <summary>keras.json / KERAS_BACKEND naming a backend Keras does not know (Keras' import error, with a hint).</summary>
+        public static string UnknownBackendMessage(string? value, string repr)
+        {
+            string? near = DidYouMean(value, KerasBackends);
+            return "Unable to import backend : " + repr + ". Available backends are ('tensorflow', 'jax', 'torch', 'numpy' and 'openvino'); " +
+                   "KerasTooling runs \"torch\"." + (near != null ? " Did you mean \"" + near + "\"?" : "");
+        }
+
+        /// <summary>What <c>Keras.Config.SetBackend(value)</c> rejects (the runtime throws it, KERAS003 reports it), or null.</summary>
+        public static string? SetBackendProblem(string? value)
+        {
+            if (IsSupportedBackend(value)) return null;
+            if (IsKnownBackend(value))
+                return "The '" + value + "' backend is not available in KerasTooling: this runtime runs Keras on TorchSharp, so its only backend is 'torch'.";
+            string? near = DidYouMean(value, KerasBackends);
+            return "Available backends are ('tensorflow', 'jax', 'torch', 'numpy' and 'openvino'). Received: backend=" + (value ?? "None") +
+                   (near != null ? ". Did you mean '" + near + "'?" : "");
+        }
+
         /// <summary>Standardizes a dtype name (with Keras' aliases), or returns null if Keras would reject it.</summary>
         public static string? StandardizeDtype(string? name)
         {

@@ -210,8 +210,7 @@ namespace Keras.Shared
             }
             if (value != null && KerasFacts.IsKnownBackend(value))
             {
-                string message = "backend \"" + value + "\" is a Keras backend that KerasTooling cannot run: it runs Keras on TorchSharp, " +
-                                 "so its only backend is \"torch\".";
+                string message = KerasFacts.UnsupportedBackendMessage(value);
                 if (checkedIn)
                 {
                     Error(values, findings, m, message + " Use \"backend\": \"torch\".");
@@ -225,10 +224,7 @@ namespace Keras.Shared
                 }
                 return;
             }
-            Error(values, findings, m,
-                "Unable to import backend : " + m.Value.PythonRepr(text) +
-                ". Available backends are ('tensorflow', 'jax', 'torch', 'numpy' and 'openvino'); KerasTooling runs \"torch\"." +
-                Hint(value, KerasFacts.KerasBackends));
+            Error(values, findings, m, KerasFacts.UnknownBackendMessage(value, m.Value.PythonRepr(text)));
         }
 
         /// <summary>Python's bool() of a JSON value.</summary>

@@ -94,17 +94,9 @@ namespace Keras
         /// </summary>
         public static void SetBackend(string backend)
         {
-            if (!KerasFacts.IsKnownBackend(backend))
-            {
-                string? near = KerasFacts.DidYouMean(backend, KerasFacts.KerasBackends);
-                throw new KerasArgumentException(
-                    "Available backends are ('tensorflow', 'jax', 'torch', 'numpy' and 'openvino'). Received: backend=" +
-                    (backend ?? "None") + (near != null ? $". Did you mean '{near}'?" : ""), nameof(backend));
-            }
-            if (!KerasFacts.IsSupportedBackend(backend))
-                throw new KerasArgumentException(
-                    $"The '{backend}' backend is not available in KerasTooling: this runtime runs Keras on TorchSharp, so " +
-                    "its only backend is 'torch'. Remove the call or use Keras.Config.SetBackend(\"torch\").", nameof(backend));
+            if (KerasFacts.SetBackendProblem(backend) is { } problem)
+                throw new KerasArgumentException(problem + (KerasFacts.IsKnownBackend(backend) ? " Remove the call or use Keras.Config.SetBackend(\"torch\")." : ""),
+                    nameof(backend));
 
             Environment.SetEnvironmentVariable("KERAS_BACKEND", backend);
             int released = GlobalState.ClearSession(ReleaseReason.SetBackend);

@@ -214,13 +214,11 @@ namespace Keras.Configuration
             if (value != null && KerasFacts.IsSupportedBackend(value)) return value;
             if (value != null && KerasFacts.IsKnownBackend(value))
             {
-                settings.BackendWarning = ($"{where}: backend \"{value}\" is a Keras backend that KerasTooling cannot run; using \"torch\". " +
-                             "Set it to \"torch\" (or set KERAS_BACKEND=torch) to silence this warning.");
+                settings.BackendWarning = $"{where}: {KerasFacts.UnsupportedBackendMessage(value)} Using \"torch\"; set it to \"torch\" " +
+                                          "(or set KERAS_BACKEND=torch) to silence this warning.";
                 return KerasFacts.DefaultBackend;
             }
-            string? near = KerasFacts.DidYouMean(value, KerasFacts.KerasBackends);
-            throw error($"Unable to import backend : {repr}. Available backends are ('tensorflow', 'jax', 'torch', 'numpy' and 'openvino'); " +
-                        "KerasTooling runs \"torch\"." + (near != null ? $" Did you mean \"{near}\"?" : ""));
+            throw error(KerasFacts.UnknownBackendMessage(value, repr));
         }
 
         private static void ValidateBaked(BakedValues baked, KerasSettings settings)

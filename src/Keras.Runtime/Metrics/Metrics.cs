@@ -159,33 +159,27 @@ namespace Keras.Metrics
         }
     }
 
-    /// <summary><c>keras.metrics.MeanAbsoluteError</c>.</summary>
+    /// <summary><c>keras.metrics.MeanAbsoluteError</c>: the mean of the loss of the same name's per-sample values.</summary>
     public sealed class MeanAbsoluteError : Metric
     {
+        private readonly Losses.Loss _perSample = new Losses.MeanAbsoluteError(reduction: "none");
+
         /// <summary>Creates the metric.</summary>
         public MeanAbsoluteError(string name = "mean_absolute_error") : base(name) { }
 
         /// <inheritdoc />
-        protected override Tensor Values(Tensor yTrue, Tensor yPred)
-        {
-            using var diff = yPred.sub(yTrue.to_type(yPred.dtype));
-            using var abs = diff.abs();
-            return abs.mean(new long[] { -1 });
-        }
+        protected override Tensor Values(Tensor yTrue, Tensor yPred) => _perSample.Call(yTrue, yPred);
     }
 
-    /// <summary><c>keras.metrics.MeanSquaredError</c>.</summary>
+    /// <summary><c>keras.metrics.MeanSquaredError</c>: the mean of the loss of the same name's per-sample values.</summary>
     public sealed class MeanSquaredError : Metric
     {
+        private readonly Losses.Loss _perSample = new Losses.MeanSquaredError(reduction: "none");
+
         /// <summary>Creates the metric.</summary>
         public MeanSquaredError(string name = "mean_squared_error") : base(name) { }
 
         /// <inheritdoc />
-        protected override Tensor Values(Tensor yTrue, Tensor yPred)
-        {
-            using var diff = yPred.sub(yTrue.to_type(yPred.dtype));
-            using var square = diff.square();
-            return square.mean(new long[] { -1 });
-        }
+        protected override Tensor Values(Tensor yTrue, Tensor yPred) => _perSample.Call(yTrue, yPred);
     }
 }

@@ -62,14 +62,7 @@ namespace Keras.Models
         /// <inheritdoc />
         protected override Tensor CallCore(Tensor inputs, bool? training)
         {
-            Tensor x = inputs;
-            foreach (var t in _order)
-            {
-                Tensor y = t.SourceLayer!.Call(x, training);
-                if (!ReferenceEquals(x, inputs)) x.Dispose();
-                x = y;
-            }
-            return ReferenceEquals(x, inputs) ? x.alias() : x;
+            return RunChain(_order.Select(t => t.SourceLayer!), inputs, training);
         }
 
         private protected override void DisposeChildren()

@@ -4,6 +4,7 @@ using System.Globalization;
 using System.Linq;
 using System.Text;
 using Keras.Layers;
+using static TorchSharp.torch;
 
 namespace Keras.Models
 {
@@ -48,6 +49,22 @@ namespace Keras.Models
         private protected override void DisposeChildren()
         {
             foreach (var layer in Layers) layer.Dispose();
+        }
+
+        /// <summary>
+        /// Runs <paramref name="layers"/> one after another on <paramref name="inputs"/>, disposing each intermediate
+        /// result once the next layer has consumed it (autograd keeps what it needs). The caller owns the result.
+        /// </summary>
+        private protected static Tensor RunChain(IEnumerable<Layer> layers, Tensor inputs, bool? training)
+        {
+            Tensor x = inputs;
+            foreach (var layer in layers)
+            {
+                Tensor y = layer.Call(x, training);
+                if (!ReferenceEquals(x, inputs)) x.Dispose();
+                x = y;
+            }
+            return ReferenceEquals(x, inputs) ? x.alias() : x;
         }
 
         /// <summary>Finds a layer by name (Keras' get_layer).</summary>

@@ -88,14 +88,7 @@ namespace Keras.Models
         {
             if (_layers.Count == 0)
                 throw new KerasArgumentException($"Sequential model '{Name}' has no layers; add layers before calling it.");
-            Tensor x = inputs;
-            for (int i = 0; i < _layers.Count; i++)
-            {
-                Tensor y = _layers[i].Call(x, training);
-                if (!ReferenceEquals(x, inputs)) x.Dispose(); // intermediate results are not the caller's
-                x = y;
-            }
-            return ReferenceEquals(x, inputs) ? x.alias() : x;
+            return RunChain(_layers, inputs, training);
         }
     }
 }
