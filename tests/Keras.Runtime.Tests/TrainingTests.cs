@@ -201,6 +201,19 @@ public class TrainingTests : KerasTestBase
         Assert.Equal(expected, value.item<float>(), 5);
     }
 
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void Binary_crossentropy_matches_its_definition_for_probabilities_and_logits(bool fromLogits)
+    {
+        using var yTrue = torch.tensor(new float[] { 1, 0, 1, 0 }, 4, 1);
+        var p = new[] { 0.9, 0.2, 0.6, 0.4 };
+        using var yPred = torch.tensor(p.Select(v => (float)(fromLogits ? Math.Log(v / (1 - v)) : v)).ToArray(), 4, 1);
+        using var value = new BinaryCrossentropy(fromLogits).Call(yTrue, yPred);
+        double expected = -(Math.Log(0.9) + Math.Log(0.8) + Math.Log(0.6) + Math.Log(0.6)) / 4;
+        Assert.Equal(expected, value.item<float>(), 4);
+    }
+
     [Fact]
     public void Sparse_and_categorical_crossentropy_agree_and_match_minus_log_p()
     {

@@ -59,6 +59,73 @@ namespace Keras.Initializers
         }
     }
 
+    /// <summary><c>keras.initializers.RandomUniform(minval=-0.05, maxval=0.05, seed=None)</c>.</summary>
+    public sealed class RandomUniform : Initializer
+    {
+        /// <summary>Creates the initializer.</summary>
+        public RandomUniform(double minval = -0.05, double maxval = 0.05, int? seed = null)
+        {
+            Minval = minval;
+            Maxval = maxval;
+            Seed = seed ?? KerasRandom.NextSeed();
+        }
+
+        /// <summary>Lower bound.</summary>
+        public double Minval { get; }
+        /// <summary>Upper bound.</summary>
+        public double Maxval { get; }
+        /// <summary>The seed in use.</summary>
+        public int Seed { get; }
+
+        /// <inheritdoc />
+        public override Tensor Call(long[] shape, string dtype)
+        {
+            using var generator = new Generator((ulong)Seed);
+            using var unit = torch.rand(shape, ScalarType.Float32, generator: generator);
+            using var scaled = unit.mul(Maxval - Minval).add_(Minval);
+            return scaled.to_type(Dtypes.ToScalarType(dtype));
+        }
+    }
+
+    /// <summary>
+    /// <c>keras.initializers.Orthogonal(gain=1.0, seed=None)</c>: a (semi-)orthogonal matrix from the QR decomposition of
+    /// a normal matrix, sign-corrected; Keras' default for recurrent kernels.
+    /// </summary>
+    public sealed class Orthogonal : Initializer
+    {
+        /// <summary>Creates the initializer.</summary>
+        public Orthogonal(double gain = 1.0, int? seed = null)
+        {
+            Gain = gain;
+            Seed = seed ?? KerasRandom.NextSeed();
+        }
+
+        /// <summary>Multiplicative factor.</summary>
+        public double Gain { get; }
+        /// <summary>The seed in use.</summary>
+        public int Seed { get; }
+
+        /// <inheritdoc />
+        public override Tensor Call(long[] shape, string dtype)
+        {
+            long rows = 1;
+            for (int i = 0; i < shape.Length - 1; i++) rows *= shape[i];
+            long cols = shape[shape.Length - 1];
+            using var generator = new Generator((ulong)Seed);
+            using var normal = torch.randn(new[] { System.Math.Max(rows, cols), System.Math.Min(rows, cols) }, ScalarType.Float64, generator: generator);
+            var (q, r) = torch.linalg.qr(normal);
+            using (q)
+            using (r)
+            {
+                using var signs = r.diagonal().sign();
+                using var corrected = q.mul(signs);
+                using var oriented = rows < cols ? corrected.t() : corrected.alias();
+                using var scaled = oriented.mul(Gain).reshape(shape);
+                return scaled.to_type(Dtypes.ToScalarType(dtype));
+            }
+        }
+    }
+
     /// <summary><c>keras.initializers.Zeros()</c>.</summary>
     public sealed class Zeros : Initializer
     {

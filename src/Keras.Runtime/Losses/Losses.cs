@@ -129,7 +129,8 @@ namespace Keras.Losses
             using var oneMinusT = target.neg().add(1);
             using var a = target.mul(logP);
             using var b = oneMinusT.mul(oneMinusP);
-            return a.add_(b).neg_();
+            var sum = a.add(b); // a new tensor: the caller owns it
+            return sum.neg_();
         }
     }
 
