@@ -93,6 +93,49 @@ public class RecurrentAndEmbeddingTests : KerasTestBase
     }
 
     [Fact]
+    public void Gru_follows_kerass_reset_after_equations()
+    {
+        var gru = new GRU(2);
+        gru.Build(new long[] { -1, 1, 1 });
+        using var kernel = torch.tensor(new float[] { 0.1f, 0.2f, 0.3f, 0.4f, 0.5f, 0.6f }, 1, 6);
+        using var recurrent = torch.full(new long[] { 2, 6 }, 0.1f);
+        using var bias = torch.tensor(new float[] { 0, 0, 0, 0, 0, 0, 0.1f, 0.1f, 0.1f, 0.1f, 0.1f, 0.1f }, 2, 6);
+        gru.Kernel!.Assign(kernel);
+        gru.RecurrentKernel!.Assign(recurrent);
+        gru.Bias!.Assign(bias);
+        using var x = torch.ones(1, 1, 1);
+        using var h = gru.Call(x);
+        // h_prev = 0: recurrent part = recurrent bias 0.1; z = σ(x·W_z + 0.1), r = σ(x·W_r + 0.1), hh = tanh(x·W_h + r·0.1)
+        double Sig(double v) => 1 / (1 + Math.Exp(-v));
+        var expected = new[] { 0, 1 }.Select(j =>
+        {
+            double z = Sig(new[] { 0.1, 0.2 }[j] + 0.1), r = Sig(new[] { 0.3, 0.4 }[j] + 0.1);
+            double hh = Math.Tanh(new[] { 0.5, 0.6 }[j] + r * 0.1);
+            return (float)((1 - z) * hh);
+        }).ToArray();
+        Assert.Equal(expected[0], h.data<float>()[0], 5);
+        Assert.Equal(expected[1], h.data<float>()[1], 5);
+    }
+
+    [Fact]
+    public void A_stateful_gru_continues_a_sequence_across_calls()
+    {
+        var stateful = new GRU(3, stateful: true, returnSequences: true);
+        var reference = new GRU(3, returnSequences: true);
+        stateful.Build(new long[] { -1, 2, 2 });
+        reference.Build(new long[] { -1, 4, 2 });
+        for (int i = 0; i < 3; i++) reference.Weights[i].Assign(stateful.Weights[i].Value);
+        using var whole = torch.rand(2, 4, 2);
+        stateful.Call(whole.narrow(1, 0, 2)).Dispose();
+        using var second = stateful.Call(whole.narrow(1, 2, 2));
+        using var all = reference.Call(whole);
+        using var tail = all.narrow(1, 2, 2);
+        Assert.True(second.allclose(tail, atol: 1e-5));
+        stateful.ResetStates();
+        Assert.Null(stateful.State);
+    }
+
+    [Fact]
     public void Embedding_looks_up_rows_and_rejects_out_of_range_indices()
     {
         var embedding = new Embedding(4, 2);
