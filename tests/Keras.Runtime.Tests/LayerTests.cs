@@ -172,6 +172,21 @@ public class LayerTests : KerasTestBase
     }
 
     [Fact]
+    public void A_layer_built_inside_a_dispose_scope_keeps_its_weights_after_the_scope()
+    {
+        var dense = new Dense(2);
+        using (torch.NewDisposeScope())
+        {
+            using var x = torch.ones(1, 3);
+            dense.Call(x); // builds here; the output is the scope's
+        }
+        Assert.False(dense.Kernel!.Value.IsInvalid);
+        using var again = torch.ones(1, 3);
+        using var y = dense.Call(again);
+        Assert.Equal(new long[] { 1, 2 }, y.shape);
+    }
+
+    [Fact]
     public void Symbolic_calls_propagate_shapes_and_keras_tensors_are_recognised()
     {
         var input = new Input(new long[] { 784 });

@@ -111,6 +111,42 @@ public class TrainingTests : KerasTestBase
         Assert.StartsWith("Training data contains 1 samples, which is not sufficient to split it into a validation and training set as specified by `validation_split=0.5`.", e.Message);
     }
 
+    private static IEnumerable<(torch.Tensor X, torch.Tensor Y)> Stream(int batches, int seed)
+    {
+        var generator = new torch.Generator((ulong)seed);
+        for (int i = 0; i < batches; i++)
+        {
+            var x = torch.rand(new long[] { 16, 2 }, generator: generator);
+            yield return (x, x.sum(new long[] { 1 }, keepdim: true));
+        }
+    }
+
+    [Fact]
+    public void A_streaming_source_trains_batch_by_batch_and_rejects_validation_split()
+    {
+        var model = new Sequential(new Layer[] { new Dense(1) });
+        model.Compile(new Adam(0.05), new MeanSquaredError());
+        var counter = new Counter();
+        var history = model.Fit(Stream(20, 1), epochs: 5, verbose: 0, callbacks: new[] { counter });
+        Assert.Equal((5, 100), (counter.EpochBegins, counter.BatchBegins)); // re-enumerated every epoch
+        Assert.True(history.HistoryDict["loss"][^1] < history.HistoryDict["loss"][0]);
+
+        var e = Assert.Throws<KerasArgumentException>(() => model.Fit(Stream(2, 1), validationSplit: 0.2, verbose: 0));
+        Assert.StartsWith("Argument `validation_split` is only supported for tensors or NumPy arrays.Found incompatible type in the input:", e.Message);
+    }
+
+    [Fact]
+    public void With_steps_per_epoch_one_enumeration_continues_across_epochs_and_running_out_stops_training()
+    {
+        var model = new Sequential(new Layer[] { new Dense(1) });
+        model.Compile("sgd", "mse");
+        var counter = new Counter();
+        var history = model.Fit(Stream(7, 2), epochs: 4, verbose: 0, stepsPerEpoch: 3, callbacks: new[] { counter });
+        Assert.Equal(3, history.Epoch.Count); // 3 + 3 + 1 batches, then out of data
+        Assert.Equal(7, counter.BatchBegins);
+        Assert.Contains("Your input ran out of data; interrupting training.", ((StringWriter)Utilities.IoUtils.StderrOverride!).ToString());
+    }
+
     [Fact]
     public void Trainable_changes_take_effect_only_at_the_next_compile()
     {

@@ -35,6 +35,9 @@ namespace Keras
             {
                 _value = value;
             }
+            // The variable owns its tensor for its whole life: a layer built inside someone's dispose scope (a Fit step,
+            // a user's NewDisposeScope) must not lose its weights when that scope ends.
+            _value.DetachFromDisposeScope();
             GlobalState.Registry.Register(this);
         }
 

@@ -98,11 +98,6 @@ namespace Keras.Models
             if (batch <= 0) throw new KerasArgumentException($"`batch_size` must be positive. Received: batch_size={batch}", nameof(batchSize));
             int steps = (int)Math.Ceiling(samples / (double)batch);
             if (stepsPerEpoch is int requested && requested > 0) steps = Math.Min(steps, requested);
-            if (Config.MaxEpochs() is int maxEpochs && maxEpochs > 0 && maxEpochs < epochs)
-            {
-                IoUtils.Warn($"Limiting epochs to {maxEpochs}");
-                epochs = maxEpochs;
-            }
             if (Config.MaxStepsPerEpoch() is int maxSteps && maxSteps > 0 && maxSteps < steps)
             {
                 IoUtils.Warn($"Limiting steps_per_epoch to {maxSteps}");
@@ -110,6 +105,85 @@ namespace Keras.Models
             }
 
             MaybeBuildFor(trainX);
+            IEnumerable<(Tensor X, Tensor Y)> EpochBatches(int epoch)
+            {
+                // Created during the first step's dispose scope but needed for the whole epoch: owned here instead.
+                using var order = shuffle ? Permutation(samples).DetachFromDisposeScope() : null;
+                for (int step = 0; step < steps; step++)
+                {
+                    long begin = (long)step * batch;
+                    long size = Math.Min(batch, samples - begin);
+                    if (order is null)
+                    {
+                        yield return (trainX.narrow(0, begin, size), trainY.narrow(0, begin, size));
+                    }
+                    else
+                    {
+                        using var index = order.narrow(0, begin, size);
+                        yield return (trainX.index_select(0, index), trainY.index_select(0, index));
+                    }
+                }
+            }
+            return FitLoop(EpochBatches, steps, epochs, verbose, callbacks, validation, batch, initialEpoch);
+        }
+
+        /// <summary>
+        /// Keras' <c>fit</c> on a stream of (x, y) batches, for data that does not fit in memory. Without
+        /// <paramref name="stepsPerEpoch"/> every epoch enumerates <paramref name="batches"/> afresh; with it, one
+        /// enumeration continues across epochs (as with a Keras generator) and training stops with Keras' warning
+        /// when it runs out. validationSplit is not supported for streams (Keras' error); pass validationData.
+        /// Batches created while the stream is enumerated are disposed after their step.
+        /// </summary>
+        public History Fit(IEnumerable<(Tensor X, Tensor Y)> batches, int epochs = 1, int verbose = 1, IEnumerable<Callback>? callbacks = null,
+            double validationSplit = 0, (Tensor X, Tensor Y)? validationData = null, int initialEpoch = 0, int? stepsPerEpoch = null)
+        {
+            EnsureAlive();
+            AssertCompiled();
+            if (batches is null) throw new KerasArgumentException("`batches` must be a sequence of (x, y) batches.", nameof(batches));
+            if (validationSplit != 0)
+                throw new KerasArgumentException(
+                    "Argument `validation_split` is only supported for tensors or NumPy arrays.Found incompatible type in the input: [" +
+                    batches.GetType().Name + "]. Pass validationData instead.", nameof(validationSplit));
+            int? steps = stepsPerEpoch is int s && s > 0 ? s : null;
+            if (steps is int capped && Config.MaxStepsPerEpoch() is int maxSteps && maxSteps > 0 && maxSteps < capped) steps = maxSteps;
+            IEnumerator<(Tensor X, Tensor Y)>? shared = steps != null ? batches.GetEnumerator() : null;
+            IEnumerable<(Tensor X, Tensor Y)> EpochBatches(int epoch)
+            {
+                if (shared == null)
+                {
+                    foreach (var b in batches) yield return b;
+                    yield break;
+                }
+                for (int i = 0; i < steps!.Value; i++)
+                {
+                    if (!shared.MoveNext())
+                    {
+                        IoUtils.Warn("Your input ran out of data; interrupting training. Make sure that your dataset or generator can generate at " +
+                                     "least `steps_per_epoch * epochs` batches.");
+                        StopTraining = true;
+                        yield break;
+                    }
+                    yield return shared.Current;
+                }
+            }
+            try
+            {
+                return FitLoop(EpochBatches, steps, epochs, verbose, callbacks, validationData, 32, initialEpoch);
+            }
+            finally
+            {
+                shared?.Dispose();
+            }
+        }
+
+        private History FitLoop(Func<int, IEnumerable<(Tensor X, Tensor Y)>> epochBatches, int? steps, int epochs, int verbose,
+            IEnumerable<Callback>? callbacks, (Tensor X, Tensor Y)? validation, int validationBatchSize, int initialEpoch)
+        {
+            if (Config.MaxEpochs() is int maxEpochs && maxEpochs > 0 && maxEpochs < epochs)
+            {
+                IoUtils.Warn($"Limiting epochs to {maxEpochs}");
+                epochs = maxEpochs;
+            }
             var history = new History();
             var list = CallbackList(callbacks, history, verbose, epochs, steps);
             StopTraining = false;
@@ -120,36 +194,27 @@ namespace Keras.Models
             {
                 ResetMetrics();
                 list.ForEach(c => c.OnEpochBegin(epoch));
-                using var order = shuffle ? Permutation(samples) : null;
                 var logs = new Dictionary<string, double>();
-                for (int step = 0; step < steps; step++)
+                using (var batches = epochBatches(epoch).GetEnumerator())
                 {
-                    list.ForEach(c => c.OnTrainBatchBegin(step));
-                    long begin = (long)step * batch;
-                    long size = Math.Min(batch, samples - begin);
-                    using (var scope = torch.NewDisposeScope())
+                    for (int step = 0; ; step++)
                     {
-                        Tensor bx, by;
-                        if (order is null)
+                        using (var scope = torch.NewDisposeScope())
                         {
-                            bx = trainX.narrow(0, begin, size);
-                            by = trainY.narrow(0, begin, size);
+                            if (!batches.MoveNext()) break;
+                            var (bx, by) = batches.Current;
+                            if (step == 0) MaybeBuildFor(bx);
+                            list.ForEach(c => c.OnTrainBatchBegin(step));
+                            logs = TrainStep(bx, by);
                         }
-                        else
-                        {
-                            var index = order.narrow(0, begin, size);
-                            bx = trainX.index_select(0, index);
-                            by = trainY.index_select(0, index);
-                        }
-                        logs = TrainStep(bx, by);
+                        list.ForEach(c => c.OnTrainBatchEnd(step, logs));
+                        if (StopTraining) break;
                     }
-                    list.ForEach(c => c.OnTrainBatchEnd(step, logs));
-                    if (StopTraining) break;
                 }
                 epochLogs = new Dictionary<string, double>(logs);
                 if (validation is { } v)
                 {
-                    var validationLogs = Evaluate(v.X, v.Y, batchSize: batch, verbose: 0);
+                    var validationLogs = Evaluate(v.X, v.Y, batchSize: validationBatchSize, verbose: 0);
                     foreach (var pair in validationLogs) epochLogs["val_" + pair.Key] = pair.Value;
                 }
                 list.ForEach(c => c.OnEpochEnd(epoch, epochLogs));
@@ -335,7 +400,7 @@ namespace Keras.Models
             return torch.randperm(samples, generator: generator);
         }
 
-        private List<Callback> CallbackList(IEnumerable<Callback>? callbacks, History history, int verbose, int epochs, int steps)
+        private List<Callback> CallbackList(IEnumerable<Callback>? callbacks, History history, int verbose, int epochs, int? steps)
         {
             var list = (callbacks ?? Enumerable.Empty<Callback>()).ToList();
             if (!list.OfType<History>().Any()) list.Add(history);
