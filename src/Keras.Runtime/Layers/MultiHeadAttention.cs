@@ -1,0 +1,151 @@
+using System;
+using Keras.Errors;
+using Keras.Initializers;
+using Keras.Interop;
+using Keras.State;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Keras.Layers
+{
+    /// <summary>
+    /// <c>keras.layers.MultiHeadAttention(num_heads, key_dim, value_dim=None, dropout=0.0, use_bias=True,
+    /// output_shape=None, flash_attention=None)</c>. Projections use Keras' layouts (query/key kernels
+    /// (features, heads, key_dim), value (features, heads, value_dim), output (heads, value_dim, features_out)).
+    /// Flash attention follows Keras' rule: the effective setting is the argument or, when the argument is not true,
+    /// <c>Keras.Config.IsFlashAttentionEnabled()</c>; a true setting with dropout &gt; 0 is an error; null (auto) uses
+    /// TorchSharp's fused scaled-dot-product attention when there is no dropout to apply, false never does.
+    /// </summary>
+    public sealed class MultiHeadAttention : Layer
+    {
+        private readonly Generator? _dropoutGenerator;
+        private long _valueFeatures = -1;
+
+        /// <summary>Creates the layer.</summary>
+        public MultiHeadAttention(int numHeads, int keyDim, int? valueDim = null, double dropout = 0.0, bool useBias = true, int? outputShape = null,
+            bool? flashAttention = null, string? name = null) : base(name)
+        {
+            if (numHeads <= 0 || keyDim <= 0) throw new KerasArgumentException("`num_heads` and `key_dim` must be positive.", nameof(numHeads));
+            if (dropout < 0 || dropout > 1) throw new KerasArgumentException($"Invalid value received for argument `dropout`. Received: dropout={dropout}", nameof(dropout));
+            NumHeads = numHeads;
+            KeyDim = keyDim;
+            ValueDim = valueDim ?? keyDim;
+            Dropout = dropout;
+            UseBias = useBias;
+            OutputShape = outputShape;
+            FlashAttention = flashAttention == true ? true : Config.IsFlashAttentionEnabled();
+            if (FlashAttention == true && dropout > 0)
+                throw new KerasArgumentException(
+                    "Dropout is not supported when flash attention is enabled. Please set dropout to 0.0 to use flash attention.", nameof(dropout));
+            if (dropout > 0) _dropoutGenerator = new Generator((ulong)KerasRandom.NextSeed());
+        }
+
+        /// <summary>Number of heads.</summary>
+        public int NumHeads { get; }
+        /// <summary>Size of each query/key head.</summary>
+        public int KeyDim { get; }
+        /// <summary>Size of each value head.</summary>
+        public int ValueDim { get; }
+        /// <summary>Dropout on the attention probabilities (training only).</summary>
+        public double Dropout { get; }
+        /// <summary>Whether the projections have biases.</summary>
+        public bool UseBias { get; }
+        /// <summary>Output features (null: the query's).</summary>
+        public int? OutputShape { get; }
+        /// <summary>The effective flash-attention setting: null auto, false never, true always.</summary>
+        public bool? FlashAttention { get; }
+
+        private KerasVariable? _qKernel, _kKernel, _vKernel, _oKernel, _qBias, _kBias, _vBias, _oBias;
+
+        /// <inheritdoc />
+        protected override void BuildCore(long[] inputShape)
+        {
+            long queryFeatures = inputShape[inputShape.Length - 1];
+            long valueFeatures = _valueFeatures > 0 ? _valueFeatures : queryFeatures;
+            long output = OutputShape ?? queryFeatures;
+            _qKernel = AddWeight("query/kernel", new[] { queryFeatures, NumHeads, (long)KeyDim }, new GlorotUniform());
+            _kKernel = AddWeight("key/kernel", new[] { valueFeatures, NumHeads, (long)KeyDim }, new GlorotUniform());
+            _vKernel = AddWeight("value/kernel", new[] { valueFeatures, NumHeads, (long)ValueDim }, new GlorotUniform());
+            _oKernel = AddWeight("attention_output/kernel", new[] { (long)NumHeads, ValueDim, output }, new GlorotUniform());
+            if (UseBias)
+            {
+                _qBias = AddWeight("query/bias", new[] { (long)NumHeads, KeyDim }, new Zeros());
+                _kBias = AddWeight("key/bias", new[] { (long)NumHeads, KeyDim }, new Zeros());
+                _vBias = AddWeight("value/bias", new[] { (long)NumHeads, ValueDim }, new Zeros());
+                _oBias = AddWeight("attention_output/bias", new[] { output }, new Zeros());
+            }
+        }
+
+        /// <inheritdoc />
+        public override long[] ComputeOutputShape(long[] inputShape)
+        {
+            var shape = (long[])inputShape.Clone();
+            shape[shape.Length - 1] = OutputShape ?? inputShape[inputShape.Length - 1];
+            return shape;
+        }
+
+        /// <summary>Keras' <c>mha(query, value, key=None, training=None)</c>; the key defaults to the value.</summary>
+        public Tensor Call(Tensor query, Tensor value, Tensor? key = null, bool? training = null)
+        {
+            if (!Built) _valueFeatures = value.shape[value.dim() - 1];
+            if (ReferenceEquals(query, value) && key is null) return base.Call(query, training);
+            _crossValue = value;
+            _crossKey = key ?? value;
+            try
+            {
+                return base.Call(query, training);
+            }
+            finally
+            {
+                _crossValue = null;
+                _crossKey = null;
+            }
+        }
+
+        // The value and key of the call in progress (Layer.Call carries one tensor, the query); null for self-attention.
+        private Tensor? _crossValue;
+        private Tensor? _crossKey;
+
+        /// <summary>Self-attention when called with one tensor (query = key = value).</summary>
+        protected override Tensor CallCore(Tensor inputs, bool? training)
+        {
+            var type = Dtypes.ToScalarType(ComputeDtype);
+            using var valueInput = (_crossValue ?? inputs).to_type(type);
+            using var keyInput = (_crossKey ?? _crossValue ?? inputs).to_type(type);
+            using var q = Project(inputs, _qKernel!, _qBias, type);     // (B, H, Tq, Dk)
+            using var k = Project(keyInput, _kKernel!, _kBias, type);   // (B, H, Tk, Dk)
+            using var v = Project(valueInput, _vKernel!, _vBias, type); // (B, H, Tk, Dv)
+            bool applyDropout = training == true && Dropout > 0;
+            bool fused = FlashAttention != false && !applyDropout;
+            using var attended = fused ? nn.functional.scaled_dot_product_attention(q, k, v) : Manual(q, k, v, applyDropout);
+            // (B, H, Tq, Dv) x (H, Dv, O) -> (B, Tq, O)
+            using var oKernel = _oKernel!.Value.to_type(type);
+            using var output = torch.einsum("bhqd,hdo->bqo", attended, oKernel);
+            if (_oBias == null) return output.alias();
+            using var oBias = _oBias.Value.to_type(type);
+            return output.add(oBias);
+        }
+
+        private Tensor Manual(Tensor q, Tensor k, Tensor v, bool applyDropout)
+        {
+            using var kt = k.transpose(-2, -1);
+            using var scores = q.matmul(kt).mul_(1.0 / Math.Sqrt(KeyDim));
+            using var probabilities = scores.softmax(-1);
+            if (!applyDropout) return probabilities.matmul(v);
+            using var uniform = torch.rand(probabilities.shape, probabilities.dtype, generator: _dropoutGenerator);
+            using var keep = uniform.ge(Dropout);
+            using var dropped = probabilities.mul(keep).div_(1 - Dropout);
+            return dropped.matmul(v);
+        }
+
+        private static Tensor Project(Tensor x, KerasVariable kernel, KerasVariable? bias, ScalarType type)
+        {
+            using var w = kernel.Value.to_type(type);
+            using var projected = torch.einsum("btf,fhd->bhtd", x, w);
+            if (bias == null) return projected.alias();
+            using var b = bias.Value.to_type(type);
+            using var b4 = b.unsqueeze(1); // (H, 1, D) broadcasts over time
+            return projected.add(b4);
+        }
+    }
+}
