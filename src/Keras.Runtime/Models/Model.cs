@@ -20,8 +20,24 @@ namespace Keras.Models
         {
         }
 
-        /// <summary>The layers of the model, in order.</summary>
-        public abstract IReadOnlyList<Layer> Layers { get; }
+        private readonly List<Layer> _tracked = new List<Layer>();
+
+        /// <summary>
+        /// The layers of the model, in order. Subclassed models list the layers they registered with
+        /// <see cref="Track{T}"/>; Sequential and Functional list their own.
+        /// </summary>
+        public virtual IReadOnlyList<Layer> Layers => _tracked.ToArray();
+
+        /// <summary>
+        /// For subclassed models (Keras' attribute tracking): registers a layer the model uses in
+        /// <see cref="Layer.Call(TorchSharp.torch.Tensor, bool?)"/> so its weights count as the model's. Returns it.
+        /// </summary>
+        protected T Track<T>(T layer) where T : Layer
+        {
+            if (layer is null) throw new Errors.KerasArgumentException("Only layers can be tracked. Received: None", nameof(layer));
+            if (!_tracked.Contains(layer)) _tracked.Add(layer);
+            return layer;
+        }
 
         /// <inheritdoc />
         public override bool Trainable

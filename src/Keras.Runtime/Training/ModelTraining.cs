@@ -377,6 +377,13 @@ namespace Keras.Models
             var shape = (long[])x.shape.Clone();
             shape[0] = -1;
             Build(shape);
+            if (Layers.Any(l => !l.Built))
+            {
+                // A subclassed model builds its layers by being called, as Keras builds it on the first batch.
+                using var _ = torch.no_grad();
+                using var scope = torch.NewDisposeScope();
+                Call(x.narrow(0, 0, Math.Min(1, x.shape[0])), training: false);
+            }
             if (Compiled && !_trainableSnapshotTaken)
             {
                 _compiledTrainable = TrainableWeights.ToArray();
