@@ -212,6 +212,28 @@ public class LayerTests : KerasTestBase
     }
 
     [Fact]
+    public void Get_and_set_weights_copy_values_and_check_count_and_shapes_like_keras()
+    {
+        var a = new Sequential(new Layer[] { new Dense(3), new Dense(1) });
+        var b = new Sequential(new Layer[] { new Dense(3), new Dense(1) });
+        a.Build(new long[] { -1, 2 });
+        b.Build(new long[] { -1, 2 });
+        var weights = a.GetWeights();
+        b.SetWeights(weights);
+        using var x = torch.rand(4, 2);
+        using var ya = a.Call(x);
+        using var yb = b.Call(x);
+        Assert.True(ya.allclose(yb));
+        foreach (var w in weights) w.Dispose();
+        Assert.False(a.Weights[0].Value.IsInvalid); // the copies were the caller's
+
+        var e = Assert.Throws<KerasArgumentException>(() => b.SetWeights(new[] { torch.zeros(2, 3) }));
+        Assert.StartsWith("You called `set_weights(weights)` on layer \"sequential_1\" with a weight list of length 1, but the layer was expecting 4 weights.", e.Message);
+        var wrong = new[] { torch.zeros(3, 3), torch.zeros(3), torch.zeros(3, 1), torch.zeros(1) };
+        Assert.Contains("weight shape (2, 3) is not compatible with provided weight shape (3, 3)", Assert.Throws<KerasArgumentException>(() => b.SetWeights(wrong)).Message);
+    }
+
+    [Fact]
     public void Variables_assign_checks_shapes()
     {
         var dense = new Dense(2);

@@ -115,8 +115,7 @@ namespace Keras.Callbacks
             if (RestoreBestWeights && _bestWeights != null)
             {
                 if (Verbose > 0) IoUtils.PrintMsg($"Restoring model weights from the end of the best epoch: {BestEpoch + 1}.");
-                var weights = Model!.Weights;
-                for (int i = 0; i < weights.Count; i++) weights[i].Assign(_bestWeights[i]);
+                Model!.SetWeights(_bestWeights);
             }
         }
 
@@ -141,7 +140,7 @@ namespace Keras.Callbacks
             return greater.Value ? (a, b) => a > b : (a, b) => a < b;
         }
 
-        private Tensor[] CopyWeights() => Model!.Weights.Select(w => w.Value.detach().clone().DetachFromDisposeScope()).ToArray();
+        private Tensor[] CopyWeights() => Model!.GetWeights().Select(w => w.DetachFromDisposeScope()).ToArray();
 
         private void DisposeBest()
         {

@@ -78,6 +78,36 @@ namespace Keras.Layers
         /// <summary>All weights: trainable first, then non-trainable (Keras' order).</summary>
         public IReadOnlyList<KerasVariable> Weights => TrainableWeights.Concat(NonTrainableWeights).ToArray();
 
+        /// <summary>Keras' <c>get_weights()</c>: copies of every weight on the CPU (the caller owns them), in <see cref="Weights"/> order.</summary>
+        public IReadOnlyList<Tensor> GetWeights()
+        {
+            EnsureAlive();
+            return Weights.Select(w => w.Value.detach().cpu().clone()).ToArray();
+        }
+
+        /// <summary>Keras' <c>set_weights(weights)</c>: assigns values in <see cref="Weights"/> order; count and shapes must match.</summary>
+        public void SetWeights(IReadOnlyList<Tensor> weights)
+        {
+            EnsureAlive();
+            var own = Weights;
+            if (weights is null || weights.Count != own.Count)
+                throw new KerasArgumentException(
+                    $"You called `set_weights(weights)` on layer \"{Name}\" with a weight list of length {weights?.Count ?? 0}, but the layer was " +
+                    $"expecting {own.Count} weights.", nameof(weights));
+            for (int i = 0; i < own.Count; i++)
+            {
+                if (!weights[i].shape.SequenceEqual(own[i].Shape))
+                    throw new KerasArgumentException(
+                        $"Layer {Name} weight shape ({string.Join(", ", own[i].Shape)}) is not compatible with provided weight shape " +
+                        $"({string.Join(", ", weights[i].shape)}).", nameof(weights));
+            }
+            for (int i = 0; i < own.Count; i++)
+            {
+                using var value = weights[i].to(own[i].Value.device).to_type(own[i].Value.dtype);
+                own[i].Assign(value);
+            }
+        }
+
         /// <summary>Total number of scalars in the layer's weights.</summary>
         public long CountParams() => Weights.Sum(w => w.Shape.Aggregate(1L, (a, b) => a * b));
 
