@@ -82,7 +82,12 @@ namespace Keras.Layers
         public IReadOnlyList<Tensor> GetWeights()
         {
             EnsureAlive();
-            return Weights.Select(w => w.Value.detach().cpu().clone()).ToArray();
+            return Weights.Select(w =>
+            {
+                using var detached = w.Value.detach();
+                using var onCpu = detached.cpu();
+                return onCpu.clone();
+            }).ToArray();
         }
 
         /// <summary>Keras' <c>set_weights(weights)</c>: assigns values in <see cref="Weights"/> order; count and shapes must match.</summary>
