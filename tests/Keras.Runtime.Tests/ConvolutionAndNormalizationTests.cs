@@ -73,6 +73,25 @@ public class ConvolutionAndNormalizationTests : KerasTestBase
         Assert.Empty(bn.TrainableWeights);
     }
 
+    [Fact]
+    public void Training_calls_and_metric_updates_outside_any_dispose_scope_release_their_handles()
+    {
+        var bn = new BatchNormalization();
+        var accuracy = Metrics.Metric.Get("accuracy");
+        using var x = torch.rand(8, 3);
+        using var labels = torch.tensor(new long[] { 0, 1, 2, 0, 1, 2, 0, 1 });
+        bn.Call(x, training: true).Dispose();
+        GC.Collect();
+        GC.WaitForPendingFinalizers();
+        long before = torch.Tensor.TotalCount;
+        for (int i = 0; i < 50; i++)
+        {
+            using var y = bn.Call(x, training: true);
+            accuracy.UpdateState(labels, y);
+        }
+        Assert.Equal(before, torch.Tensor.TotalCount);
+    }
+
     private static (torch.Tensor X, torch.Tensor Y) Images(bool channelsFirst)
     {
         var lines = new List<string>();

@@ -208,6 +208,28 @@ public class TrainingTests : KerasTestBase
     }
 
     [Fact]
+    public void Optimizer_steps_outside_any_dispose_scope_release_every_handle_they_create()
+    {
+        var dense = new Dense(4);
+        dense.Build(new long[] { -1, 3 });
+        var adam = new Adam();
+        using var x = torch.ones(2, 3);
+        void Step()
+        {
+            using var y = dense.Call(x);
+            using var loss = y.sum();
+            loss.backward();
+            adam.Apply(dense.TrainableWeights);
+        }
+        Step(); // slots and gradients now exist
+        GC.Collect();
+        GC.WaitForPendingFinalizers();
+        long before = torch.Tensor.TotalCount;
+        for (int i = 0; i < 100; i++) Step();
+        Assert.Equal(before, torch.Tensor.TotalCount);
+    }
+
+    [Fact]
     public void Sgd_momentum_follows_kerass_velocity_rule()
     {
         var dense = new Dense(1, useBias: false, kernelInitializer: new Initializers.Ones());

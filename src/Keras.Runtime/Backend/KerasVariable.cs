@@ -84,7 +84,8 @@ namespace Keras
         /// <summary>The values as a flat array (row-major), like Keras' variable.numpy().</summary>
         public T[] ToArray<T>() where T : unmanaged
         {
-            using var cpu = Value.detach().cpu();
+            using var detached = Value.detach();
+            using var cpu = detached.cpu();
             return cpu.data<T>().ToArray();
         }
 

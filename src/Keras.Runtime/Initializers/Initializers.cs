@@ -117,7 +117,8 @@ namespace Keras.Initializers
             using (q)
             using (r)
             {
-                using var signs = r.diagonal().sign();
+                using var diagonal = r.diagonal();
+                using var signs = diagonal.sign();
                 using var corrected = q.mul(signs);
                 using var oriented = rows < cols ? corrected.t() : corrected.alias();
                 using var scaled = oriented.mul(Gain).reshape(shape);

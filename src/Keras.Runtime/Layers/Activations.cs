@@ -35,7 +35,11 @@ namespace Keras
             "swish" or "silu" => x => nn.functional.silu(x),
             "exponential" => x => x.exp(),
             "leaky_relu" => x => nn.functional.leaky_relu(x, 0.2),
-            "hard_sigmoid" => x => nn.functional.relu6(x + 3).div_(6),
+            "hard_sigmoid" => x =>
+            {
+                using var shifted = x.add(3);
+                return nn.functional.relu6(shifted).div_(6);
+            },
             "mish" => x => nn.functional.mish(x),
             _ => throw new KerasArgumentException(
                 $"Could not interpret activation function identifier: {identifier}" +

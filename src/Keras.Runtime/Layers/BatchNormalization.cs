@@ -73,8 +73,12 @@ namespace Keras.Layers
                 variance = x.var(reduce, unbiased: false);
                 using (torch.no_grad())
                 {
-                    MovingMean!.Value.mul_(Momentum).add_(mean.detach().to_type(MovingMean.Value.dtype), alpha: 1 - Momentum);
-                    MovingVariance!.Value.mul_(Momentum).add_(variance.detach().to_type(MovingVariance.Value.dtype), alpha: 1 - Momentum);
+                    using var batchMean = mean.detach();
+                    using var batchVariance = variance.detach();
+                    using var meanUpdate = batchMean.to_type(MovingMean!.Value.dtype);
+                    using var varianceUpdate = batchVariance.to_type(MovingVariance!.Value.dtype);
+                    MovingMean.Value.mul_(Momentum).add_(meanUpdate, alpha: 1 - Momentum);
+                    MovingVariance.Value.mul_(Momentum).add_(varianceUpdate, alpha: 1 - Momentum);
                 }
             }
             else
@@ -92,13 +96,15 @@ namespace Keras.Layers
                 var y = centered.mul(std);
                 if (Gamma != null)
                 {
-                    using var g = Gamma.Value.to_type(x.dtype).reshape(broadcast);
+                    using var gamma = Gamma.Value.to_type(x.dtype);
+                    using var g = gamma.reshape(broadcast);
                     using var scaled = y;
                     y = scaled.mul(g);
                 }
                 if (Beta != null)
                 {
-                    using var b = Beta.Value.to_type(x.dtype).reshape(broadcast);
+                    using var beta = Beta.Value.to_type(x.dtype);
+                    using var b = beta.reshape(broadcast);
                     using var shifted = y;
                     y = shifted.add(b);
                 }

@@ -103,7 +103,8 @@ namespace Keras.Layers
             var computeType = Dtypes.ToScalarType(ComputeDtype);
             using var nchw = DataFormat == "channels_last" ? inputs.permute(0, 3, 1, 2) : inputs.alias();
             using var padded = PadSame(nchw, KernelSize, Strides, Padding, 0);
-            using var kernel = Kernel!.Value.permute(3, 2, 0, 1).to_type(computeType);
+            using var permuted = Kernel!.Value.permute(3, 2, 0, 1); // Keras (kh, kw, in, out) -> torch (out, in, kh, kw)
+            using var kernel = permuted.to_type(computeType);
             using var bias = UseBias ? Bias!.Value.to_type(computeType) : null;
             using var convolved = nn.functional.conv2d(padded, kernel, bias, strides: new long[] { Strides.Height, Strides.Width });
             using var activated = _activation(convolved);

@@ -43,8 +43,14 @@ namespace Keras.Layers
         protected override Tensor CallCore(Tensor inputs, bool? training)
         {
             using var indices = inputs.to_type(ScalarType.Int64);
-            long max = indices.numel() == 0 ? 0 : indices.max().item<long>();
-            long min = indices.numel() == 0 ? 0 : indices.min().item<long>();
+            long max = 0, min = 0;
+            if (indices.numel() > 0)
+            {
+                using var largest = indices.max();
+                using var smallest = indices.min();
+                max = largest.item<long>();
+                min = smallest.item<long>();
+            }
             if (min < 0 || max >= InputDim)
                 throw new KerasArgumentException($"Embedding '{Name}': indices must be in [0, {InputDim}). Received values from {min} to {max}.");
             using var table = Embeddings!.Value.to_type(Interop.Dtypes.ToScalarType(ComputeDtype));

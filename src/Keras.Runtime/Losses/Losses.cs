@@ -46,7 +46,7 @@ namespace Keras.Losses
                 }
                 default:
                 {
-                    var mean = values.numel() == 0 ? torch.zeros(1, values.dtype).squeeze() : values.mean();
+                    var mean = values.numel() == 0 ? torch.zeros(Array.Empty<long>(), values.dtype) : values.mean();
                     values.Dispose();
                     return mean;
                 }
@@ -80,7 +80,8 @@ namespace Keras.Losses
         /// <inheritdoc />
         protected override Tensor PerSample(Tensor yTrue, Tensor yPred)
         {
-            using var diff = yPred.sub(yTrue.to_type(yPred.dtype));
+            using var target = yTrue.to_type(yPred.dtype);
+            using var diff = yPred.sub(target);
             using var square = diff.square();
             return square.mean(new long[] { -1 });
         }
@@ -95,7 +96,8 @@ namespace Keras.Losses
         /// <inheritdoc />
         protected override Tensor PerSample(Tensor yTrue, Tensor yPred)
         {
-            using var diff = yPred.sub(yTrue.to_type(yPred.dtype));
+            using var target = yTrue.to_type(yPred.dtype);
+            using var diff = yPred.sub(target);
             using var abs = diff.abs();
             return abs.mean(new long[] { -1 });
         }
@@ -126,7 +128,7 @@ namespace Keras.Losses
             using var p = yPred.clamp(Eps, 1 - Eps);
             using var logP = p.log();
             using var oneMinusP = p.neg().add_(1).log_();
-            using var oneMinusT = target.neg().add(1);
+            using var oneMinusT = target.neg().add_(1);
             using var a = target.mul(logP);
             using var b = oneMinusT.mul(oneMinusP);
             var sum = a.add(b); // a new tensor: the caller owns it

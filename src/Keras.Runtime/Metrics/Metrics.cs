@@ -29,7 +29,8 @@ namespace Keras.Metrics
             using var _ = torch.no_grad();
             using var values = Values(yTrue, yPred);
             using var asDouble = values.to_type(ScalarType.Float64);
-            _total += asDouble.sum().item<double>();
+            using var sum = asDouble.sum();
+            _total += sum.item<double>();
             _count += values.numel();
         }
 
@@ -112,9 +113,12 @@ namespace Keras.Metrics
 
         internal static Tensor Compute(Tensor yTrue, Tensor yPred, double threshold)
         {
-            using var predicted = yPred.gt(threshold).to_type(ScalarType.Float32);
-            using var target = yTrue.to_type(ScalarType.Float32).reshape(predicted.shape);
-            using var equal = predicted.eq(target).to_type(ScalarType.Float32);
+            using var above = yPred.gt(threshold);
+            using var predicted = above.to_type(ScalarType.Float32);
+            using var targetValues = yTrue.to_type(ScalarType.Float32);
+            using var target = targetValues.reshape(predicted.shape);
+            using var same = predicted.eq(target);
+            using var equal = same.to_type(ScalarType.Float32);
             return equal.mean(new long[] { -1 });
         }
     }
@@ -135,7 +139,8 @@ namespace Keras.Metrics
         {
             using var predicted = yPred.argmax(-1);
             using var target = yTrue.argmax(-1);
-            return predicted.eq(target).to_type(ScalarType.Float32);
+            using var same = predicted.eq(target);
+            return same.to_type(ScalarType.Float32);
         }
     }
 
@@ -155,7 +160,8 @@ namespace Keras.Metrics
         {
             using var predicted = yPred.argmax(-1);
             using var labels = Losses.SparseCategoricalCrossentropy.Labels(yTrue, yPred);
-            return predicted.eq(labels).to_type(ScalarType.Float32);
+            using var same = predicted.eq(labels);
+            return same.to_type(ScalarType.Float32);
         }
     }
 

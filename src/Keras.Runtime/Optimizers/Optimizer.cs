@@ -48,9 +48,13 @@ namespace Keras.Optimizers
             foreach (var variable in variables)
             {
                 var value = variable.Value;
-                var grad = value.grad;
+                using var grad = value.grad; // a new handle to the gradient: ours to release
                 if (grad is null) continue;
-                if (WeightDecay is { } wd && wd != 0) value.sub_(value.mul(wd * LearningRate));
+                if (WeightDecay is { } wd && wd != 0)
+                {
+                    using var decay = value.mul(wd * LearningRate);
+                    value.sub_(decay);
+                }
                 if (!_slots.TryGetValue(variable, out var slots))
                 {
                     slots = new Dictionary<string, Tensor>(StringComparer.Ordinal);
@@ -111,7 +115,7 @@ namespace Keras.Optimizers
         {
             if (Momentum == 0)
             {
-                variable.sub_(gradient.mul(LearningRate));
+                variable.add_(gradient, alpha: -LearningRate);
                 return;
             }
             var m = Slot(slots, "momentum", variable);
@@ -156,7 +160,8 @@ namespace Keras.Optimizers
             var m = Slot(slots, "m", variable);
             var v = Slot(slots, "v", variable);
             double alpha = LearningRate * Math.Sqrt(1 - Math.Pow(Beta2, step)) / (1 - Math.Pow(Beta1, step));
-            m.lerp_(gradient, 1 - Beta1); // m += (g - m) * (1 - beta_1), Keras' form
+            // m += (g - m) * (1 - beta_1), Keras' form. (Not lerp_: TorchSharp's lerp_ with a scalar weight leaks a handle.)
+            m.mul_(Beta1).add_(gradient, alpha: 1 - Beta1);
             v.mul_(Beta2).addcmul_(gradient, gradient, value: 1 - Beta2);
             using var denominator = v.sqrt().add_(Epsilon);
             variable.addcdiv_(m, denominator, value: -alpha);
@@ -209,7 +214,8 @@ namespace Keras.Optimizers
             {
                 var average = Slot(slots, "average_gradient", variable);
                 average.mul_(Rho).add_(gradient, alpha: 1 - Rho);
-                denominator.sub_(average.square());
+                using var squared = average.square();
+                denominator.sub_(squared);
             }
             using var increment = gradient.mul(LearningRate).div_(denominator.add_(Epsilon).sqrt_());
             if (Momentum > 0)

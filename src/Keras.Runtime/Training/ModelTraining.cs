@@ -252,7 +252,11 @@ namespace Keras.Models
         protected virtual Dictionary<string, double> TrainStep(Tensor x, Tensor y)
         {
             var loss = Loss ?? throw new KerasInvalidOperationException("Fit needs a loss: pass `loss` to Compile().");
-            foreach (var v in _compiledTrainable) v.Value.grad?.zero_();
+            foreach (var v in _compiledTrainable)
+            {
+                using var grad = v.Value.grad; // a new handle each read
+                grad?.zero_();
+            }
             var yPred = Call(x, training: true);
             var value = loss.Call(y, yPred);
             value.backward();
