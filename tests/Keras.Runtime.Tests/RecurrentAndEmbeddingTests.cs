@@ -136,6 +136,25 @@ public class RecurrentAndEmbeddingTests : KerasTestBase
     }
 
     [Fact]
+    public void Recurrent_calls_outside_any_dispose_scope_release_every_intermediate_handle()
+    {
+        var lstm = new LSTM(4, returnSequences: true, stateful: true);
+        var gru = new GRU(4);
+        using var x = torch.rand(2, 5, 3);
+        lstm.Call(x).Dispose();
+        gru.Call(x).Dispose();
+        GC.Collect();
+        GC.WaitForPendingFinalizers();
+        long before = torch.Tensor.TotalCount;
+        for (int i = 0; i < 20; i++)
+        {
+            lstm.Call(x).Dispose();
+            gru.Call(x).Dispose();
+        }
+        Assert.Equal(before, torch.Tensor.TotalCount);
+    }
+
+    [Fact]
     public void Embedding_looks_up_rows_and_rejects_out_of_range_indices()
     {
         var embedding = new Embedding(4, 2);
