@@ -78,14 +78,7 @@ namespace Keras.Analyzers
                 return;
             }
             var blocks = cfg.Blocks;
-            var events = new List<Event>[blocks.Length];
-            for (int b = 0; b < blocks.Length; b++)
-            {
-                var list = new List<Event>();
-                foreach (var o in blocks[b].Operations) Collect(o, keras, list);
-                if (blocks[b].BranchValue != null) Collect(blocks[b].BranchValue!, keras, list);
-                events[b] = list;
-            }
+            var events = CfgEvents.PerBlock<Event>(blocks, (o, list) => Collect(o, keras, list));
 
             // The CFG holds rewritten operations: find this assignment's event by syntax.
             (int Block, int Index)? self = null;
@@ -136,7 +129,7 @@ namespace Keras.Analyzers
                     work.Push((b, i + 1));
                     continue;
                 }
-                Successors(blocks[b], work);
+                foreach (int successor in CfgEvents.Successors(blocks[b])) work.Push((successor, 0));
             }
             return false;
         }
@@ -158,15 +151,9 @@ namespace Keras.Analyzers
                     work.Push((b, i + 1));
                     continue;
                 }
-                Successors(blocks[b], work);
+                foreach (int successor in CfgEvents.Successors(blocks[b])) work.Push((successor, 0));
             }
             return null;
-        }
-
-        private static void Successors(BasicBlock block, Stack<(int Block, int Index)> work)
-        {
-            if (block.FallThroughSuccessor?.Destination is { } fall) work.Push((fall.Ordinal, 0));
-            if (block.ConditionalSuccessor?.Destination is { } cond) work.Push((cond.Ordinal, 0));
         }
 
         private static void Collect(IOperation operation, KerasContext keras, List<Event> list)

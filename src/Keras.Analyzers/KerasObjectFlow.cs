@@ -54,14 +54,7 @@ namespace Keras.Analyzers
         public static List<Finding> Find(ControlFlowGraph cfg, KerasContext keras, Func<IInvocationOperation, bool> isBarrier)
         {
             var blocks = cfg.Blocks;
-            var events = new List<Event>[blocks.Length];
-            for (int b = 0; b < blocks.Length; b++)
-            {
-                var list = new List<Event>();
-                foreach (var op in blocks[b].Operations) Collect(op, keras, isBarrier, list);
-                if (blocks[b].BranchValue != null) Collect(blocks[b].BranchValue!, keras, isBarrier, list);
-                events[b] = list;
-            }
+            var events = CfgEvents.PerBlock<Event>(blocks, (op, list) => Collect(op, keras, isBarrier, list));
 
             var findings = new List<Finding>();
             var reported = new HashSet<(IInvocationOperation, ILocalSymbol)>();
@@ -107,9 +100,7 @@ namespace Keras.Analyzers
                     work.Push((block, index + 1, next));
                     continue;
                 }
-                var bb = blocks[block];
-                if (bb.FallThroughSuccessor?.Destination is { } fall) work.Push((fall.Ordinal, 0, barrier));
-                if (bb.ConditionalSuccessor?.Destination is { } cond) work.Push((cond.Ordinal, 0, barrier));
+                foreach (int successor in CfgEvents.Successors(blocks[block])) work.Push((successor, 0, barrier));
             }
         }
 

@@ -15,9 +15,6 @@ namespace Keras.Analyzers
     /// </summary>
     public abstract class KerasObjectFlowAnalyzerBase : DiagnosticAnalyzer
     {
-        /// <summary>Diagnostic property: the names of the locals created before the barrier, comma-separated.</summary>
-        public const string LocalsProperty = "Locals";
-
         private protected abstract DiagnosticDescriptor Rule { get; }
 
         private protected abstract bool IsBarrier(KerasContext keras, IInvocationOperation invocation);
@@ -49,9 +46,8 @@ namespace Keras.Analyzers
             if (findings.Count == 0) return;
             var names = findings.Select(f => f.Local.Name).Distinct().ToList();
             string locals = string.Join(", ", names.Select(n => "'" + n + "'"));
-            var properties = ImmutableDictionary<string, string?>.Empty.Add(LocalsProperty, string.Join(",", names));
             op.ReportDiagnostic(Diagnostic.Create(Rule, barrier.Syntax.GetLocation(),
-                findings.Select(f => f.Creation.Syntax.GetLocation()), properties, Message(barrier, locals)));
+                findings.Select(f => f.Creation.Syntax.GetLocation()), Message(barrier, locals)));
         }
 
         /// <inheritdoc />

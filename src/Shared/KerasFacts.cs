@@ -15,7 +15,6 @@ namespace Keras.Shared
         public const string DefaultImageDataFormat = "channels_last";
         /// <summary>This runtime's default (and only) backend. Keras' own default is "tensorflow".</summary>
         public const string DefaultBackend = "torch";
-        public const string KerasDefaultBackend = "tensorflow";
 
         // ---- keys ----
         public const string KeyFloatx = "floatx";

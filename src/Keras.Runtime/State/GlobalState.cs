@@ -26,7 +26,6 @@ namespace Keras.State
         private static bool? _flashAttention;
         private static bool? _safeModeSaving;
         private static int? _randomSeed;
-        private static long _generation;
 
         /// <summary>
         /// Held for reading while a Keras object runs native code, for writing while a session is cleared: a
@@ -36,15 +35,6 @@ namespace Keras.State
 
         /// <summary>The objects (layers, variables) of the current session, released by ClearSession.</summary>
         internal static readonly SessionRegistry Registry = new SessionRegistry();
-
-        /// <summary>Incremented whenever the session is cleared or the backend reloaded.</summary>
-        public static long Generation
-        {
-            get
-            {
-                lock (Gate) return _generation;
-            }
-        }
 
         public static bool TracebackFilteringEnabled
         {
@@ -170,7 +160,6 @@ namespace Keras.State
                     _flashAttention = null;
                     _safeModeSaving = null;
                     _randomSeed = null;
-                    _generation++;
                 }
                 return Registry.ReleaseAll(reason);
             }

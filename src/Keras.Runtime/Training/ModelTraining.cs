@@ -189,8 +189,7 @@ namespace Keras.Models
             StopTraining = false;
             list.ForEach(c => c.OnTrainBegin());
             Dictionary<string, double> epochLogs = new Dictionary<string, double>();
-            int start = InitialEpoch ?? initialEpoch;
-            for (int epoch = start; epoch < epochs; epoch++)
+            for (int epoch = initialEpoch; epoch < epochs; epoch++)
             {
                 ResetMetrics();
                 list.ForEach(c => c.OnEpochBegin(epoch));
@@ -241,9 +240,6 @@ namespace Keras.Models
             using var ty = torch.tensor(y);
             return Fit(tx, ty, batchSize, epochs, verbose, callbacks, validationSplit, null, shuffle, initialEpoch);
         }
-
-        /// <summary>The epoch a resumed Fit starts at (set by BackupAndRestore); null otherwise.</summary>
-        internal int? InitialEpoch { get; set; }
 
         /// <summary>
         /// One training step (Keras' <c>train_step</c>): forward with training=true, loss, gradients, optimizer update,
