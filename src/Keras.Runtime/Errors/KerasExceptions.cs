@@ -101,4 +101,19 @@ namespace Keras.Errors
         /// <inheritdoc />
         public override string? StackTrace => TracebackFilter.Filter(this, base.StackTrace, _filter);
     }
+
+    /// <summary>
+    /// Keras' <c>OSError</c> for a file that is missing, truncated or not in the expected format (a weights file that is
+    /// not HDF5, a <c>.keras</c> file that is not a zip). The message names the file and what was wrong.
+    /// </summary>
+    public class KerasFileFormatException : System.IO.IOException, IKerasException
+    {
+        private readonly bool _filter = Keras.State.GlobalState.TracebackFilteringEnabled;
+
+        /// <summary>Creates the exception.</summary>
+        public KerasFileFormatException(string message, Exception? inner = null) : base(message, inner) { }
+
+        /// <inheritdoc />
+        public override string? StackTrace => TracebackFilter.Filter(this, base.StackTrace, _filter);
+    }
 }

@@ -75,6 +75,20 @@ namespace Keras.Layers
         public virtual IReadOnlyList<KerasVariable> NonTrainableWeights =>
             Trainable ? _nonTrainableVariables.ToArray() : _trainableVariables.Concat(_nonTrainableVariables).ToArray();
 
+        /// <summary>
+        /// The layer's own variables in creation order, trainable-at-creation first (Keras' <c>_trainable_variables +
+        /// _non_trainable_variables</c>): the order weight files use, whatever <see cref="Trainable"/> is now.
+        /// </summary>
+        internal IReadOnlyList<KerasVariable> OwnVariables => _trainableVariables.Concat(_nonTrainableVariables).ToArray();
+
+        /// <summary>
+        /// Where the layer's variables go in a weight file, relative to the layer's own group: by default all of them in
+        /// <c>vars</c>. Layers whose Keras counterpart keeps its weights in sublayers (RNN cells, attention projections)
+        /// override this so files match Keras' layout.
+        /// </summary>
+        internal virtual IReadOnlyList<Saving.VariableGroup> SavedVariableGroups() =>
+            new[] { new Saving.VariableGroup("vars", Name, OwnVariables) };
+
         /// <summary>All weights: trainable first, then non-trainable (Keras' order).</summary>
         public IReadOnlyList<KerasVariable> Weights => TrainableWeights.Concat(NonTrainableWeights).ToArray();
 

@@ -1,4 +1,6 @@
 using System;
+using System.Collections.Generic;
+using System.Linq;
 using Keras.Errors;
 using Keras.Initializers;
 using Keras.Interop;
@@ -38,6 +40,24 @@ namespace Keras.Layers
                 throw new KerasArgumentException(
                     "Dropout is not supported when flash attention is enabled. Please set dropout to 0.0 to use flash attention.", nameof(dropout));
             if (dropout > 0) _dropoutGenerator = new Generator((ulong)KerasRandom.NextSeed());
+        }
+
+        /// <summary>
+        /// Keras keeps the four projections in EinsumDense sublayers, saved in attribute order: key_dense,
+        /// output_dense, query_dense, value_dense, each with kernel then bias.
+        /// </summary>
+        internal override IReadOnlyList<Saving.VariableGroup> SavedVariableGroups()
+        {
+            KerasVariable[] Pair(KerasVariable? kernel, KerasVariable? bias) =>
+                new[] { kernel, bias }.Where(v => v != null).Select(v => v!).ToArray();
+            return new[]
+            {
+                new Saving.VariableGroup("vars", Name, Array.Empty<KerasVariable>()),
+                new Saving.VariableGroup("key_dense/vars", "key", Pair(_kKernel, _kBias)),
+                new Saving.VariableGroup("output_dense/vars", "attention_output", Pair(_oKernel, _oBias)),
+                new Saving.VariableGroup("query_dense/vars", "query", Pair(_qKernel, _qBias)),
+                new Saving.VariableGroup("value_dense/vars", "value", Pair(_vKernel, _vBias)),
+            };
         }
 
         /// <summary>Number of heads.</summary>

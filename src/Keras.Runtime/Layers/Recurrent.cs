@@ -31,6 +31,13 @@ namespace Keras.Layers
             Stateful = stateful;
         }
 
+        /// <summary>Keras keeps an RNN's weights in its cell: <c>vars</c> stays empty and they go to <c>cell/vars</c>.</summary>
+        internal override IReadOnlyList<Saving.VariableGroup> SavedVariableGroups() => new[]
+        {
+            new Saving.VariableGroup("vars", Name, Array.Empty<KerasVariable>()),
+            new Saving.VariableGroup("cell/vars", Keras.State.Naming.ToSnakeCase(GetType().Name) + "_cell", OwnVariables),
+        };
+
         /// <summary>Output size.</summary>
         public int Units { get; }
         /// <summary>Whether biases are added.</summary>

@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.Linq;
 using System.Runtime.CompilerServices;
 using Keras.Errors;
 using Keras.State;
@@ -16,6 +17,7 @@ namespace Keras.Optimizers
     public abstract class Optimizer
     {
         private readonly ConditionalWeakTable<KerasVariable, Dictionary<string, Tensor>> _slots = new();
+        private KerasVariable[]? _built;
 
         /// <summary>Creates the optimizer.</summary>
         protected Optimizer(double learningRate, double? weightDecay, string? name)
@@ -38,11 +40,100 @@ namespace Keras.Optimizers
         public double? WeightDecay { get; }
 
         /// <summary>Number of steps applied so far (Keras' <c>iterations</c>).</summary>
-        public long Iterations { get; private set; }
+        public long Iterations { get; internal set; }
+
+        /// <summary>Whether the slots exist (Keras' <c>optimizer.built</c>): after the first step or <see cref="Build"/>.</summary>
+        public bool Built => _built != null;
+
+        /// <summary>
+        /// Keras' <c>optimizer.build(variables)</c>: creates the slots (zeros) of every variable now, so a saved optimizer
+        /// state can be loaded before training resumes. Later calls do nothing.
+        /// </summary>
+        public void Build(IReadOnlyList<KerasVariable> variables)
+        {
+            if (_built != null) return;
+            if (variables is null) throw new KerasArgumentException("`variables` must be a list of variables.", nameof(variables));
+            _built = variables.ToArray();
+            foreach (var variable in _built)
+            {
+                var slots = SlotsOf(variable);
+                foreach (var block in SlotLayout)
+                    foreach (var name in block) Slot(slots, name, variable.Value);
+            }
+        }
+
+        /// <summary>
+        /// The slot names, in Keras' variable order: each inner list is laid out interleaved per variable
+        /// (Adam: m_0, v_0, m_1, v_1, ...), and the blocks follow one another (RMSprop: all velocities, then momentums).
+        /// A custom optimizer lists the slot names its <see cref="Update"/> uses so they are built up front and saved with
+        /// the weights; slots not listed still work but are neither saved nor restored.
+        /// </summary>
+        protected virtual IReadOnlyList<string[]> SlotLayout => Array.Empty<string[]>();
+
+        /// <summary>
+        /// The optimizer's state in Keras' weight-file order: iteration, learning_rate, then the slots of the variables it
+        /// was built for. Empty before it is built, as in Keras.
+        /// </summary>
+        internal IReadOnlyList<(string Name, Tensor Value)> StateTensors()
+        {
+            if (_built == null) return Array.Empty<(string, Tensor)>();
+            var list = new List<(string, Tensor)>
+            {
+                ("iteration", torch.tensor(Iterations)),
+                ("learning_rate", torch.tensor((float)LearningRate)),
+            };
+            foreach (var block in SlotLayout)
+                foreach (var variable in _built)
+                {
+                    var slots = SlotsOf(variable);
+                    foreach (var name in block) list.Add((name, Slot(slots, name, variable.Value).alias()));
+                }
+            return list;
+        }
+
+        /// <summary>Loads <see cref="StateTensors"/> values back, in the same order (counts already checked).</summary>
+        internal void LoadState(IReadOnlyList<Tensor> values)
+        {
+            var own = StateTensors();
+            try
+            {
+                if (values.Count != own.Count) throw new InvalidOperationException("optimizer state count mismatch");
+                for (int i = 2; i < own.Count; i++)
+                    if (!own[i].Value.shape.SequenceEqual(values[i].shape))
+                        throw new KerasArgumentException(
+                            $"Optimizer '{Name}' variable {i} ({own[i].Name}) has shape ({string.Join(", ", own[i].Value.shape)}) but the saved value has " +
+                            $"shape ({string.Join(", ", values[i].shape)}): the shapes must match.");
+                Iterations = values[0].to_type(ScalarType.Int64).item<long>();
+                // Files hold the rate as float32 (as Keras' variable); keep the exact double when it is the same value.
+                float rate = values[1].to_type(ScalarType.Float32).item<float>();
+                if ((float)LearningRate != rate) LearningRate = rate;
+                using (torch.no_grad())
+                    for (int i = 2; i < own.Count; i++)
+                    {
+                        using var converted = values[i].to(own[i].Value.device).to_type(own[i].Value.dtype);
+                        own[i].Value.copy_(converted);
+                    }
+            }
+            finally
+            {
+                foreach (var (_, value) in own) value.Dispose();
+            }
+        }
+
+        private Dictionary<string, Tensor> SlotsOf(KerasVariable variable)
+        {
+            if (!_slots.TryGetValue(variable, out var slots))
+            {
+                slots = new Dictionary<string, Tensor>(StringComparer.Ordinal);
+                _slots.Add(variable, slots);
+            }
+            return slots;
+        }
 
         /// <summary>Applies one step to <paramref name="variables"/> from their current gradients; variables without one are skipped.</summary>
         public void Apply(IReadOnlyList<KerasVariable> variables)
         {
+            if (_built == null) Build(variables);
             using var _ = torch.no_grad();
             long step = Iterations + 1;
             foreach (var variable in variables)
@@ -55,12 +146,7 @@ namespace Keras.Optimizers
                     using var decay = value.mul(wd * LearningRate);
                     value.sub_(decay);
                 }
-                if (!_slots.TryGetValue(variable, out var slots))
-                {
-                    slots = new Dictionary<string, Tensor>(StringComparer.Ordinal);
-                    _slots.Add(variable, slots);
-                }
-                Update(value, grad, step, slots);
+                Update(value, grad, step, SlotsOf(variable));
             }
             Iterations = step;
         }
@@ -111,6 +197,10 @@ namespace Keras.Optimizers
         public bool Nesterov { get; }
 
         /// <inheritdoc />
+        protected override IReadOnlyList<string[]> SlotLayout =>
+            Momentum == 0 ? Array.Empty<string[]>() : new[] { new[] { "momentum" } };
+
+        /// <inheritdoc />
         protected override void Update(Tensor variable, Tensor gradient, long step, Dictionary<string, Tensor> slots)
         {
             if (Momentum == 0)
@@ -153,6 +243,9 @@ namespace Keras.Optimizers
 
         /// <summary>epsilon (Keras' 1e-7, added after the square root).</summary>
         public double Epsilon { get; }
+
+        /// <inheritdoc />
+        protected override IReadOnlyList<string[]> SlotLayout => new[] { new[] { "m", "v" } };
 
         /// <inheritdoc />
         protected override void Update(Tensor variable, Tensor gradient, long step, Dictionary<string, Tensor> slots)
@@ -203,6 +296,18 @@ namespace Keras.Optimizers
 
         /// <summary>centered.</summary>
         public bool Centered { get; }
+
+        /// <inheritdoc />
+        protected override IReadOnlyList<string[]> SlotLayout
+        {
+            get
+            {
+                var blocks = new List<string[]> { new[] { "velocity" } };
+                if (Momentum > 0) blocks.Add(new[] { "momentum" });
+                if (Centered) blocks.Add(new[] { "average_gradient" });
+                return blocks;
+            }
+        }
 
         /// <inheritdoc />
         protected override void Update(Tensor variable, Tensor gradient, long step, Dictionary<string, Tensor> slots)

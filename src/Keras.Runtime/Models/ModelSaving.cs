@@ -1,0 +1,63 @@
+using System;
+using System.IO;
+using System.IO.Compression;
+using Keras.Errors;
+using Keras.Saving;
+
+namespace Keras.Models
+{
+    /// <summary>Keras' weight saving and loading (<c>save_weights</c>, <c>load_weights</c>; reference §4.2–4.3).</summary>
+    public abstract partial class Model
+    {
+        /// <summary>
+        /// Keras' <c>model.save_weights(filepath, overwrite=True)</c>: writes every variable of the model and, once it has
+        /// stepped, its optimizer's state, in Keras 3's <c>.weights.h5</c> layout (Python Keras loads the file). The name
+        /// must end in <c>.weights.h5</c>. The write is atomic: a crash leaves the previous file or the new one, never a
+        /// partial file. With <paramref name="overwrite"/> false an existing file is an error (Keras would prompt).
+        /// </summary>
+        public void SaveWeights(string filepath, bool overwrite = true)
+        {
+            EnsureAlive();
+            if (filepath is null || !filepath.EndsWith(".weights.h5", StringComparison.Ordinal))
+                throw new KerasArgumentException($"The filename must end in `.weights.h5`. Received: filepath={filepath}", nameof(filepath));
+            if (!Built)
+                throw new KerasArgumentException(
+                    "You are saving a model that has not yet been built. Try building the model first by calling it on some data or by using `build()`.");
+            if (!overwrite && File.Exists(filepath))
+                throw new KerasInvalidOperationException(
+                    $"The file {filepath} already exists and overwrite is false. Pass overwrite: true to replace it, or choose another path.");
+            AtomicFile.Write(filepath, stream => WeightsFile.Write(this, stream));
+        }
+
+        /// <summary>
+        /// Keras' <c>model.load_weights(filepath, skip_mismatch=False)</c> from a <c>.weights.h5</c> file or from the
+        /// <c>model.weights.h5</c> inside a <c>.keras</c> archive, including files written by Python Keras. Layers are
+        /// matched by position and class as Keras does (not by name). A count or shape mismatch fails for every affected
+        /// layer at once; with <paramref name="skipMismatch"/> it is a warning and those layers keep their values. The
+        /// optimizer's state is restored when the optimizer has been built (see <see cref="Optimizers.Optimizer.Build"/>).
+        /// </summary>
+        public void LoadWeights(string filepath, bool skipMismatch = false)
+        {
+            EnsureAlive();
+            if (filepath is null) throw new KerasArgumentException("`filepath` must be a path.", nameof(filepath));
+            bool archive = filepath.EndsWith(".keras", StringComparison.Ordinal);
+            if (!archive && !filepath.EndsWith(".weights.h5", StringComparison.Ordinal))
+                throw new KerasArgumentException(
+                    $"File format not supported: filepath={filepath}. Keras 3 only supports V3 `.keras` files and `.weights.h5` files here " +
+                    "(legacy `.h5` and Orbax checkpoints are not supported by this runtime).", nameof(filepath));
+            if (!Built)
+                throw new KerasArgumentException(
+                    "You are loading weights into a model that has not yet been built. Try building the model first by calling it on some data or by using `build()`.");
+            if (!File.Exists(filepath))
+                throw new FileNotFoundException($"No such file: {filepath}. Check the path, or save weights there first with SaveWeights.", filepath);
+            if (!archive)
+            {
+                using var stream = File.OpenRead(filepath);
+                WeightsFile.Read(this, stream, filepath, skipMismatch);
+                return;
+            }
+            using var buffer = KerasArchive.ReadEntry(filepath, KerasArchive.WeightsEntry);
+            WeightsFile.Read(this, buffer, filepath + "/" + KerasArchive.WeightsEntry, skipMismatch);
+        }
+    }
+}

@@ -1,0 +1,42 @@
+using System.IO;
+using System.IO.Compression;
+using Keras.Errors;
+
+namespace Keras.Saving
+{
+    /// <summary>
+    /// The <c>.keras</c> zip archive (reference §4.1): <c>metadata.json</c>, <c>config.json</c> and
+    /// <c>model.weights.h5</c>, stored uncompressed in that order.
+    /// </summary>
+    internal static class KerasArchive
+    {
+        internal const string MetadataEntry = "metadata.json";
+        internal const string ConfigEntry = "config.json";
+        internal const string WeightsEntry = "model.weights.h5";
+
+        /// <summary>Reads one entry into a seekable buffer; a path that is not a Keras zip is reported as Keras does.</summary>
+        internal static MemoryStream ReadEntry(string path, string entryName)
+        {
+            ZipArchive zip;
+            try
+            {
+                zip = ZipFile.OpenRead(path);
+            }
+            catch (InvalidDataException e)
+            {
+                throw new KerasFileFormatException(
+                    $"File not found: filepath={path}. Please ensure the file is an accessible `.keras` zip file. (It is not a zip archive: {e.Message} " +
+                    "A legacy HDF5 model saved with a `.keras` name is not supported by Keras 3 either.)", e);
+            }
+            using (zip)
+            {
+                var entry = zip.GetEntry(entryName) ?? throw new KerasFileFormatException(
+                    $"The archive {path} has no `{entryName}` entry: it is not a complete Keras 3 `.keras` file.");
+                var buffer = new MemoryStream();
+                using (var input = entry.Open()) input.CopyTo(buffer);
+                buffer.Position = 0;
+                return buffer;
+            }
+        }
+    }
+}
