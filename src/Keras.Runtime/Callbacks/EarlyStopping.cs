@@ -124,20 +124,9 @@ namespace Keras.Callbacks
 
         private Func<double, double, bool> ResolveMonitorOp()
         {
-            bool? greater = Mode switch { "min" => false, "max" => true, _ => null };
-            if (greater == null)
-            {
-                string name = Monitor.StartsWith("val_", StringComparison.Ordinal) ? Monitor.Substring(4) : Monitor;
-                if (name == "loss") greater = false;
-                else if (Model?.CompiledMetrics.FirstOrDefault(m => m.Name == name) is { } metric) greater = metric.Direction == "up";
-            }
-            if (greater == null)
-                throw new KerasArgumentException(
-                    $"EarlyStopping callback received monitor={Monitor}, but Keras isn't able to automatically determine whether that metric " +
-                    "should be maximized or minimized. Pass `mode='max'` in order to monitor based on the highest metric value, or pass " +
-                    "`mode='min'` in order to use the lowest value.");
-            _minDeltaSigned = greater.Value ? MinDelta : -MinDelta;
-            return greater.Value ? (a, b) => a > b : (a, b) => a < b;
+            bool greater = MonitorMode.GreaterIsBetter(nameof(EarlyStopping), Monitor, Mode, Model);
+            _minDeltaSigned = greater ? MinDelta : -MinDelta;
+            return greater ? (a, b) => a > b : (a, b) => a < b;
         }
 
         private Tensor[] CopyWeights() => Model!.GetWeights().Select(w => w.DetachFromDisposeScope()).ToArray();

@@ -26,6 +26,9 @@ namespace Keras.Layers
         /// <summary>The drop probability.</summary>
         public double Rate { get; }
 
+        internal override System.Collections.Generic.IReadOnlyList<Generator> RandomGenerators =>
+            _generator == null ? System.Array.Empty<Generator>() : new[] { _generator };
+
         /// <inheritdoc />
         protected override Tensor CallCore(Tensor inputs, bool? training)
         {

@@ -89,6 +89,12 @@ namespace Keras.Layers
         internal virtual IReadOnlyList<Saving.VariableGroup> SavedVariableGroups() =>
             new[] { new Saving.VariableGroup("vars", Name, OwnVariables) };
 
+        /// <summary>
+        /// The generators behind the layer's randomness during training (dropout masks). BackupAndRestore saves and
+        /// restores their states so that a resumed run draws the same masks as an uninterrupted one.
+        /// </summary>
+        internal virtual IReadOnlyList<Generator> RandomGenerators => Array.Empty<Generator>();
+
         /// <summary>All weights: trainable first, then non-trainable (Keras' order).</summary>
         public IReadOnlyList<KerasVariable> Weights => TrainableWeights.Concat(NonTrainableWeights).ToArray();
 

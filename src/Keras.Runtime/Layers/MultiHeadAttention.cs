@@ -60,6 +60,9 @@ namespace Keras.Layers
             };
         }
 
+        internal override IReadOnlyList<Generator> RandomGenerators =>
+            _dropoutGenerator == null ? Array.Empty<Generator>() : new[] { _dropoutGenerator };
+
         /// <summary>Number of heads.</summary>
         public int NumHeads { get; }
         /// <summary>Size of each query/key head.</summary>

@@ -1,4 +1,6 @@
 using System;
+using System.Collections.Generic;
+using System.Linq;
 using System.IO;
 using System.IO.Compression;
 using Keras.Errors;
@@ -28,6 +30,14 @@ namespace Keras.Models
                     $"The file {filepath} already exists and overwrite is false. Pass overwrite: true to replace it, or choose another path.");
             AtomicFile.Write(filepath, stream => WeightsFile.Write(this, stream));
         }
+
+        /// <summary>SaveWeights with extra string attributes on the file's root group (Keras ignores them when loading).</summary>
+        internal void SaveWeights(string filepath, IReadOnlyDictionary<string, string> rootAttributes) =>
+            AtomicFile.Write(filepath, stream => WeightsFile.Write(this, stream, rootAttributes));
+
+        /// <summary>The generators of every layer's training randomness, in weight-file traversal order.</summary>
+        internal IReadOnlyList<TorchSharp.torch.Generator> AllRandomGenerators() =>
+            WeightsFile.Walk(this).SelectMany(entry => entry.Layer.RandomGenerators).ToArray();
 
         /// <summary>
         /// Keras' <c>model.load_weights(filepath, skip_mismatch=False)</c> from a <c>.weights.h5</c> file or from the

@@ -71,9 +71,10 @@ namespace Keras.Saving
         private static string Join(string a, string b) => a.Length == 0 ? b : a + "/" + b;
 
         /// <summary>Writes the model's (and its optimizer's) variables to <paramref name="stream"/>.</summary>
-        internal static void Write(Model model, Stream stream)
+        internal static void Write(Model model, Stream stream, IReadOnlyDictionary<string, string>? rootAttributes = null)
         {
             var file = new H5File();
+            if (rootAttributes != null) file.Attributes = rootAttributes.ToDictionary(p => p.Key, p => (object)p.Value);
             foreach (var (path, layer) in Walk(model))
                 foreach (var group in layer.SavedVariableGroups())
                     WriteVars(Ensure(file, Join(path, group.Path)), group.Name, group.Variables.Select(v => v.Value).ToArray());
@@ -249,6 +250,20 @@ namespace Keras.Saving
             finally
             {
                 foreach (var value in values) value.Dispose();
+            }
+        }
+
+        /// <summary>A string attribute of the file's root group, or null when absent or unreadable.</summary>
+        internal static string? ReadRootAttribute(string path, string name)
+        {
+            try
+            {
+                using var file = H5File.OpenRead(path);
+                return file.AttributeExists(name) ? file.Attribute(name).Read<string>() : null;
+            }
+            catch (Exception e) when (e is not IKerasException)
+            {
+                return null;
             }
         }
 

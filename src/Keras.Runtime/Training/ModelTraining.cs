@@ -33,6 +33,12 @@ namespace Keras.Models
         /// <summary>Whether Compile has been called.</summary>
         public bool Compiled { get; private set; }
 
+        /// <summary>
+        /// Keras' <c>model._initial_epoch</c>: set by a callback in OnTrainBegin (BackupAndRestore) to resume Fit at that
+        /// epoch. Unlike Keras it is cleared when Fit ends, so a later Fit without the callback starts where asked.
+        /// </summary>
+        internal int? ResumeEpoch { get; set; }
+
         /// <summary>Set by a callback to end Fit after the current batch/epoch (Keras' stop_training).</summary>
         public bool StopTraining { get; set; }
 
@@ -105,10 +111,13 @@ namespace Keras.Models
             }
 
             MaybeBuildFor(trainX);
+            // One draw per Fit, one permutation per epoch derived from it: a run resumed at epoch e (BackupAndRestore)
+            // shuffles epoch e exactly as the uninterrupted run did.
+            int fitSeed = shuffle ? KerasRandom.NextSeed() : 0;
             IEnumerable<(Tensor X, Tensor Y)> EpochBatches(int epoch)
             {
                 // Created during the first step's dispose scope but needed for the whole epoch: owned here instead.
-                using var order = shuffle ? Permutation(samples).DetachFromDisposeScope() : null;
+                using var order = shuffle ? Permutation(samples, fitSeed, epoch).DetachFromDisposeScope() : null;
                 for (int step = 0; step < steps; step++)
                 {
                     long begin = (long)step * batch;
@@ -187,7 +196,22 @@ namespace Keras.Models
             var history = new History();
             var list = CallbackList(callbacks, history, verbose, epochs, steps);
             StopTraining = false;
-            list.ForEach(c => c.OnTrainBegin());
+            ResumeEpoch = null;
+            try
+            {
+                list.ForEach(c => c.OnTrainBegin());
+                if (ResumeEpoch is int resume && resume > 0) initialEpoch = resume;
+                return RunEpochs(epochBatches, epochs, list, validation, validationBatchSize, initialEpoch, history);
+            }
+            finally
+            {
+                ResumeEpoch = null;
+            }
+        }
+
+        private History RunEpochs(Func<int, IEnumerable<(Tensor X, Tensor Y)>> epochBatches, int epochs, List<Callback> list,
+            (Tensor X, Tensor Y)? validation, int validationBatchSize, int initialEpoch, History history)
+        {
             Dictionary<string, double> epochLogs = new Dictionary<string, double>();
             for (int epoch = initialEpoch; epoch < epochs; epoch++)
             {
@@ -400,10 +424,10 @@ namespace Keras.Models
                     "Make sure all arrays contain the same number of samples.");
         }
 
-        /// <summary>A global permutation of the samples, drawn from Keras' generator (reproducible after SetRandomSeed).</summary>
-        private static Tensor Permutation(long samples)
+        /// <summary>A global permutation of the samples for one epoch (reproducible after SetRandomSeed).</summary>
+        private static Tensor Permutation(long samples, int fitSeed, int epoch)
         {
-            using var generator = new Generator((ulong)KerasRandom.NextSeed());
+            using var generator = new Generator(unchecked((ulong)fitSeed * 1_000_003UL + (ulong)epoch));
             return torch.randperm(samples, generator: generator);
         }
 
