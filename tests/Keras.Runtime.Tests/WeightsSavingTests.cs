@@ -3,7 +3,7 @@ using Keras.Errors;
 using Keras.Layers;
 using Keras.Models;
 using Keras.Optimizers;
-using Keras.Saving;
+using Keras.SavingLib;
 using PureHDF;
 using TorchSharp;
 using Xunit;

@@ -4,7 +4,7 @@ using System.IO;
 using System.Linq;
 using System.Text.Json;
 using Keras.Errors;
-using Keras.Saving;
+using Keras.SavingLib;
 using TorchSharp;
 
 namespace Keras.Callbacks

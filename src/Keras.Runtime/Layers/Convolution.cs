@@ -41,6 +41,7 @@ namespace Keras.Layers
             Strides = strides;
             DataFormat = ImageFormats.Standardize(dataFormat);
             _activation = Activations.Get(activation);
+            Activation = activation ?? "linear";
             UseBias = useBias;
             _kernelInitializer = kernelInitializer ?? new GlorotUniform();
             _biasInitializer = biasInitializer ?? new Zeros();
@@ -48,6 +49,8 @@ namespace Keras.Layers
 
         /// <summary>Number of output channels.</summary>
         public int Filters { get; }
+        /// <summary>The activation's name ("linear" when none).</summary>
+        public string Activation { get; }
         /// <summary>Kernel height and width.</summary>
         public (int Height, int Width) KernelSize { get; }
         /// <summary>Strides.</summary>

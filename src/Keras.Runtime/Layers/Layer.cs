@@ -35,6 +35,7 @@ namespace Keras.Layers
                     $"Argument `name` must be a string and cannot contain character `/`. Received: name={name} (of type str)", nameof(name));
             Name = name ?? Naming.AutoName(GetType().Name);
             _trainable = trainable;
+            dtype ??= SavingLib.ModelSerialization.DtypeWhileLoading;
             DtypePolicy = dtype == null ? Config.DtypePolicy() : new DTypePolicy(dtype);
             GlobalState.Registry.Register(this);
         }
@@ -86,8 +87,8 @@ namespace Keras.Layers
         /// <c>vars</c>. Layers whose Keras counterpart keeps its weights in sublayers (RNN cells, attention projections)
         /// override this so files match Keras' layout.
         /// </summary>
-        internal virtual IReadOnlyList<Saving.VariableGroup> SavedVariableGroups() =>
-            new[] { new Saving.VariableGroup("vars", Name, OwnVariables) };
+        internal virtual IReadOnlyList<SavingLib.VariableGroup> SavedVariableGroups() =>
+            new[] { new SavingLib.VariableGroup("vars", Name, OwnVariables) };
 
         /// <summary>
         /// The generators behind the layer's randomness during training (dropout masks). BackupAndRestore saves and

@@ -46,17 +46,17 @@ namespace Keras.Layers
         /// Keras keeps the four projections in EinsumDense sublayers, saved in attribute order: key_dense,
         /// output_dense, query_dense, value_dense, each with kernel then bias.
         /// </summary>
-        internal override IReadOnlyList<Saving.VariableGroup> SavedVariableGroups()
+        internal override IReadOnlyList<SavingLib.VariableGroup> SavedVariableGroups()
         {
             KerasVariable[] Pair(KerasVariable? kernel, KerasVariable? bias) =>
                 new[] { kernel, bias }.Where(v => v != null).Select(v => v!).ToArray();
             return new[]
             {
-                new Saving.VariableGroup("vars", Name, Array.Empty<KerasVariable>()),
-                new Saving.VariableGroup("key_dense/vars", "key", Pair(_kKernel, _kBias)),
-                new Saving.VariableGroup("output_dense/vars", "attention_output", Pair(_oKernel, _oBias)),
-                new Saving.VariableGroup("query_dense/vars", "query", Pair(_qKernel, _qBias)),
-                new Saving.VariableGroup("value_dense/vars", "value", Pair(_vKernel, _vBias)),
+                new SavingLib.VariableGroup("vars", Name, Array.Empty<KerasVariable>()),
+                new SavingLib.VariableGroup("key_dense/vars", "key", Pair(_kKernel, _kBias)),
+                new SavingLib.VariableGroup("output_dense/vars", "attention_output", Pair(_oKernel, _oBias)),
+                new SavingLib.VariableGroup("query_dense/vars", "query", Pair(_qKernel, _qBias)),
+                new SavingLib.VariableGroup("value_dense/vars", "value", Pair(_vKernel, _vBias)),
             };
         }
 

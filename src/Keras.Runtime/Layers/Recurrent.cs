@@ -26,20 +26,26 @@ namespace Keras.Layers
             Units = units;
             Activation = Activations.Get(activation);
             RecurrentActivation = Activations.Get(recurrentActivation);
+            ActivationName = activation;
+            RecurrentActivationName = recurrentActivation;
             UseBias = useBias;
             ReturnSequences = returnSequences;
             Stateful = stateful;
         }
 
         /// <summary>Keras keeps an RNN's weights in its cell: <c>vars</c> stays empty and they go to <c>cell/vars</c>.</summary>
-        internal override IReadOnlyList<Saving.VariableGroup> SavedVariableGroups() => new[]
+        internal override IReadOnlyList<SavingLib.VariableGroup> SavedVariableGroups() => new[]
         {
-            new Saving.VariableGroup("vars", Name, Array.Empty<KerasVariable>()),
-            new Saving.VariableGroup("cell/vars", Keras.State.Naming.ToSnakeCase(GetType().Name) + "_cell", OwnVariables),
+            new SavingLib.VariableGroup("vars", Name, Array.Empty<KerasVariable>()),
+            new SavingLib.VariableGroup("cell/vars", Keras.State.Naming.ToSnakeCase(GetType().Name) + "_cell", OwnVariables),
         };
 
         /// <summary>Output size.</summary>
         public int Units { get; }
+        /// <summary>The output activation's name.</summary>
+        public string ActivationName { get; }
+        /// <summary>The gates' activation's name.</summary>
+        public string RecurrentActivationName { get; }
         /// <summary>Whether biases are added.</summary>
         public bool UseBias { get; }
         /// <summary>Return every step's output (batch, time, units) instead of the last (batch, units).</summary>

@@ -51,6 +51,9 @@ namespace Keras.Models
         /// <inheritdoc />
         public override IReadOnlyList<Layer> Layers => _layers.ToArray();
 
+        /// <summary>The tensors the layers produce, inputs before their users (the order a config lists the layers in).</summary>
+        internal IReadOnlyList<KerasTensor> OrderedOutputs => _order.ToArray();
+
         /// <inheritdoc />
         public override long[] ComputeOutputShape(long[] inputShape)
         {

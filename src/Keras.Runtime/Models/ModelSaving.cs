@@ -4,7 +4,7 @@ using System.Linq;
 using System.IO;
 using System.IO.Compression;
 using Keras.Errors;
-using Keras.Saving;
+using Keras.SavingLib;
 
 namespace Keras.Models
 {
@@ -29,6 +29,42 @@ namespace Keras.Models
                 throw new KerasInvalidOperationException(
                     $"The file {filepath} already exists and overwrite is false. Pass overwrite: true to replace it, or choose another path.");
             AtomicFile.Write(filepath, stream => WeightsFile.Write(this, stream));
+        }
+
+        /// <summary>
+        /// Keras' <c>model.save(filepath, overwrite=True)</c>: writes a <c>.keras</c> archive (zip, entries stored
+        /// uncompressed in Keras' order: <c>metadata.json</c>, <c>config.json</c>, <c>model.weights.h5</c>) that
+        /// <see cref="Keras.Saving.LoadModel"/> and Python Keras load. The write is atomic. Saving to legacy <c>.h5</c> is not
+        /// supported; other extensions fail with Keras' message.
+        /// </summary>
+        public void Save(string filepath, bool overwrite = true)
+        {
+            EnsureAlive();
+            if (filepath is null) throw new KerasArgumentException("`filepath` must be a path.", nameof(filepath));
+            if (filepath.EndsWith(".h5", StringComparison.Ordinal) || filepath.EndsWith(".hdf5", StringComparison.Ordinal))
+                throw new KerasArgumentException(
+                    $"Saving to the legacy HDF5 model format is not supported by this runtime. Use a `.keras` path (Keras' native format, which Keras " +
+                    $"recommends too), or SaveWeights with a `.weights.h5` path. Received: filepath={filepath}", nameof(filepath));
+            if (!filepath.EndsWith(".keras", StringComparison.Ordinal))
+                throw new KerasArgumentException(
+                    "Invalid filepath extension for saving. Please add either a `.keras` extension for the native Keras format (recommended) or a " +
+                    "`.h5` extension. Use `model.export(filepath)` if you want to export a SavedModel for use with TFLite/TFServing/etc. " +
+                    $"Received: filepath={filepath}.", nameof(filepath));
+            if (!overwrite && File.Exists(filepath))
+                throw new KerasInvalidOperationException(
+                    $"The file {filepath} already exists and overwrite is false. Pass overwrite: true to replace it, or choose another path.");
+            if (!Built)
+                Utilities.IoUtils.Warn("You are saving a model that has not yet been built. It might not contain any weights yet. Consider building the " +
+                                       "model first by calling it on some data.");
+            string config = ModelSerialization.Serialize(this).ToJsonString();
+            AtomicFile.Write(filepath, stream => KerasArchive.Write(stream, config, weights => WeightsFile.Write(this, weights)));
+        }
+
+        /// <summary>Keras' <c>model.to_json()</c>: the model's configuration (layers, build and compile configs), without weights.</summary>
+        public string ToJson()
+        {
+            EnsureAlive();
+            return ModelSerialization.Serialize(this).ToJsonString();
         }
 
         /// <summary>SaveWeights with extra string attributes on the file's root group (Keras ignores them when loading).</summary>

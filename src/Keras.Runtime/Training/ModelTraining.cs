@@ -46,8 +46,32 @@ namespace Keras.Models
         /// Keras' <c>compile(optimizer="rmsprop", loss=None, metrics=None)</c> with names. It freezes the trainable state:
         /// a later change of <see cref="Keras.Layers.Layer.Trainable"/> takes effect at the next Compile, as in Keras.
         /// </summary>
-        public void Compile(string optimizer = "rmsprop", string? loss = null, IEnumerable<string>? metrics = null) =>
-            Compile(Optimizers.Optimizer.Get(optimizer), loss == null ? null : Losses.Loss.Get(loss), metrics?.Select(Metric.Get));
+        public void Compile(string optimizer = "rmsprop", string? loss = null, IEnumerable<string>? metrics = null)
+        {
+            var names = metrics?.ToArray();
+            Compile(Optimizers.Optimizer.Get(optimizer), loss == null ? null : Losses.Loss.Get(loss), names?.Select(Metric.Get));
+            // Keras records the arguments as given: names stay names in compile_config.
+            _compileConfig = CompileConfig(optimizer, loss, names?.Select(n => (System.Text.Json.Nodes.JsonNode?)n));
+        }
+
+        private System.Text.Json.Nodes.JsonObject? _compileConfig;
+
+        private static System.Text.Json.Nodes.JsonObject CompileConfig(System.Text.Json.Nodes.JsonNode optimizer, System.Text.Json.Nodes.JsonNode? loss,
+            IEnumerable<System.Text.Json.Nodes.JsonNode?>? metrics) => new System.Text.Json.Nodes.JsonObject
+        {
+            ["optimizer"] = optimizer,
+            ["loss"] = loss,
+            ["loss_weights"] = null,
+            ["metrics"] = metrics == null ? null : new System.Text.Json.Nodes.JsonArray(metrics.ToArray()),
+            ["weighted_metrics"] = null,
+            ["run_eagerly"] = false,
+            ["steps_per_execution"] = 1,
+            ["jit_compile"] = false,
+        };
+
+        /// <summary>Keras' <c>get_compile_config()</c> as serialized JSON: <c>{}</c> when the model was never compiled.</summary>
+        internal System.Text.Json.Nodes.JsonObject CompileConfigJson() =>
+            (System.Text.Json.Nodes.JsonObject?)_compileConfig?.DeepClone() ?? new System.Text.Json.Nodes.JsonObject();
 
         /// <summary>Keras' compile with objects.</summary>
         public void Compile(Optimizer optimizer, Loss? loss, IEnumerable<Metric>? metrics = null)
@@ -63,6 +87,8 @@ namespace Keras.Models
             _compiledTrainable = Built ? TrainableWeights.ToArray() : Array.Empty<KerasVariable>();
             _trainableSnapshotTaken = Built;
             Compiled = true;
+            _compileConfig = CompileConfig(SavingLib.ModelSerialization.OptimizerConfig(optimizer), loss == null ? null : SavingLib.ModelSerialization.LossConfig(loss),
+                metrics == null ? null : _metrics.Select(m => (System.Text.Json.Nodes.JsonNode?)SavingLib.ModelSerialization.MetricConfig(m)));
         }
 
         private void AssertCompiled()

@@ -11,7 +11,7 @@ using PureHDF.VOL.Native;
 using TorchSharp;
 using static TorchSharp.torch;
 
-namespace Keras.Saving
+namespace Keras.SavingLib
 {
     /// <summary>One <c>vars</c> group of a weight file: its path below the owner's group, its name attribute, its variables.</summary>
     internal sealed class VariableGroup

@@ -2,7 +2,7 @@ using System.IO;
 using System.IO.Compression;
 using Keras.Errors;
 
-namespace Keras.Saving
+namespace Keras.SavingLib
 {
     /// <summary>
     /// The <c>.keras</c> zip archive (reference §4.1): <c>metadata.json</c>, <c>config.json</c> and
@@ -13,6 +13,29 @@ namespace Keras.Saving
         internal const string MetadataEntry = "metadata.json";
         internal const string ConfigEntry = "config.json";
         internal const string WeightsEntry = "model.weights.h5";
+
+        /// <summary>The Keras 3 file-format version written to metadata.json (the layout this runtime reads and writes).</summary>
+        internal const string FormatVersion = "3.10.0";
+
+        /// <summary>Writes the archive: metadata, config, then the weights produced by <paramref name="writeWeights"/>.</summary>
+        internal static void Write(Stream stream, string configJson, System.Action<Stream> writeWeights)
+        {
+            using var weights = new MemoryStream();
+            writeWeights(weights); // first, so a failure leaves nothing behind (the caller's temporary file is deleted)
+            using var zip = new ZipArchive(stream, ZipArchiveMode.Create, leaveOpen: true);
+            string metadata = "{\"keras_version\": \"" + FormatVersion + "\", \"date_saved\": \"" +
+                              System.DateTime.Now.ToString("yyyy-MM-dd@HH:mm:ss", System.Globalization.CultureInfo.InvariantCulture) + "\"}";
+            WriteEntry(zip, MetadataEntry, System.Text.Encoding.UTF8.GetBytes(metadata));
+            WriteEntry(zip, ConfigEntry, System.Text.Encoding.UTF8.GetBytes(configJson));
+            WriteEntry(zip, WeightsEntry, weights.ToArray());
+        }
+
+        private static void WriteEntry(ZipArchive zip, string name, byte[] content)
+        {
+            var entry = zip.CreateEntry(name, CompressionLevel.NoCompression);
+            using var output = entry.Open();
+            output.Write(content, 0, content.Length);
+        }
 
         /// <summary>Reads one entry into a seekable buffer; a path that is not a Keras zip is reported as Keras does.</summary>
         internal static MemoryStream ReadEntry(string path, string entryName)

@@ -1,7 +1,7 @@
 using System;
 using System.IO;
 
-namespace Keras.Saving
+namespace Keras.SavingLib
 {
     /// <summary>
     /// Writes a file so that a crash at any instant leaves either the previous file or the complete new one: the content
