@@ -125,12 +125,12 @@ namespace Keras.Callbacks
                 }
                 if (!_monitorOp!(current, Best))
                 {
-                    if (Verbose > 0) IoUtils.PrintMsg($"\nEpoch {epoch + 1}: {Monitor} did not improve from {Best.ToString("F5", CultureInfo.InvariantCulture)}");
+                    if (Verbose > 0) IoUtils.PrintMsg($"\nEpoch {epoch + 1}: {Monitor} did not improve from {Fixed5(Best)}");
                     return;
                 }
                 if (Verbose > 0)
-                    IoUtils.PrintMsg($"\nEpoch {epoch + 1}: {Monitor} improved from {Best.ToString("F5", CultureInfo.InvariantCulture)} to " +
-                                     $"{current.ToString("F5", CultureInfo.InvariantCulture)}, saving model to {path}");
+                    IoUtils.PrintMsg($"\nEpoch {epoch + 1}: {Monitor} improved from {Fixed5(Best)} to " +
+                                     $"{Fixed5(current)}, saving model to {path}");
                 Best = current;
             }
             else if (Verbose > 0)
@@ -140,6 +140,10 @@ namespace Keras.Callbacks
             if (SaveWeightsOnly) Model!.SaveWeights(path, overwrite: true);
             else Model!.Save(path, overwrite: true);
         }
+
+        /// <summary>Python's <c>{:.5f}</c>: infinities print as inf and -inf.</summary>
+        private static string Fixed5(double value) =>
+            double.IsPositiveInfinity(value) ? "inf" : double.IsNegativeInfinity(value) ? "-inf" : value.ToString("F5", CultureInfo.InvariantCulture);
 
         /// <summary>Fills <c>{epoch}</c>, <c>{batch}</c> (both 1-based) and log keys, with Python format specs (02d, .2f, .3e, %).</summary>
         internal string FormatPath(int epoch, int? batch, IReadOnlyDictionary<string, double>? logs)

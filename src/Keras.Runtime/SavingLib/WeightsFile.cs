@@ -237,9 +237,9 @@ namespace Keras.SavingLib
                 var own = optimizer.StateTensors();
                 int count = own.Count;
                 foreach (var (_, value) in own) value.Dispose();
+                if (values.Count == 0) return; // nothing saved (the optimizer had not stepped yet): nothing to restore
                 if (count != values.Count)
                 {
-                    if (values.Count == 0) return; // nothing saved (weights saved before compiling): nothing to restore
                     Utilities.IoUtils.Warn(
                         $"Skipping variable loading for optimizer '{optimizer.Name}', because it has {count} variables whereas the saved optimizer has " +
                         $"{values.Count} variables. " + (count == 0 ? "This is likely because the optimizer has not been called/built yet." : ""));
