@@ -131,5 +131,16 @@ namespace Keras.Analyzers
             isEnabledByDefault: true,
             description: "An epsilon smaller than the smallest positive value of floatx rounds to 0, so it no longer guards divisions.",
             helpLinkUri: HelpLinkBase + "KERAS007.md");
+
+        public static readonly DiagnosticDescriptor FileExtension = new DiagnosticDescriptor(
+            "KERAS201",
+            "File extension that Keras rejects",
+            "{0}",
+            UsageCategory,
+            DiagnosticSeverity.Error,
+            isEnabledByDefault: true,
+            description: "Keras decides the file format from the extension and rejects the call at run time otherwise: Save needs .keras, " +
+                         "SaveWeights .weights.h5, LoadWeights .keras or .weights.h5, LoadModel .keras.",
+            helpLinkUri: HelpLinkBase + "KERAS201.md");
     }
 }

@@ -6,8 +6,9 @@ using Microsoft.CodeAnalysis.Operations;
 namespace Keras.Analyzers
 {
     /// <summary>
-    /// KERAS009: <c>Keras.Config.EnableUnsafeDeserialization()</c>: it lets a loaded file run code. No code fix: it
-    /// needs a security review. (The <c>safeMode: false</c> half arrives with the runtime's loading API.)
+    /// KERAS009: <c>Keras.Config.EnableUnsafeDeserialization()</c>, or <c>safeMode: false</c> passed to a Keras loading
+    /// API (<c>Keras.Saving.LoadModel</c>): safe mode off lets a loaded file carry code. No code fix: it needs a security
+    /// review.
     /// </summary>
     [DiagnosticAnalyzer(LanguageNames.CSharp)]
     public sealed class UnsafeDeserializationAnalyzer : DiagnosticAnalyzer
@@ -28,6 +29,13 @@ namespace Keras.Analyzers
                 start.RegisterOperationAction(op =>
                 {
                     var invocation = (IInvocationOperation)op.Operation;
+                    if (keras.IsKerasApi(invocation.TargetMethod))
+                        foreach (var argument in invocation.Arguments)
+                            if (argument.ArgumentKind == ArgumentKind.Explicit && argument.Parameter?.Name == KerasApi.SafeModeParameter &&
+                                KerasContext.Unwrap(argument.Value).ConstantValue is { HasValue: true, Value: false })
+                                op.ReportDiagnostic(Diagnostic.Create(Descriptors.UnsafeDeserialization, argument.Syntax.GetLocation(),
+                                    $"safeMode: false turns Keras' safe mode off for this {invocation.TargetMethod.Name}: a file from an untrusted source " +
+                                    "may then carry code (Python lambdas). Load only trusted files, or keep safe mode on."));
                     if (!keras.IsConfigCall(invocation, KerasApi.EnableUnsafeDeserialization)) return;
                     op.ReportDiagnostic(Diagnostic.Create(Descriptors.UnsafeDeserialization, invocation.Syntax.GetLocation(),
                         "EnableUnsafeDeserialization() turns Keras' safe mode off for the whole session: any file loaded afterwards " +

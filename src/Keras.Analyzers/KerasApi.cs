@@ -12,6 +12,8 @@ namespace Keras.Analyzers
         public const string Layer = "Keras.Layers.Layer";
         public const string Model = "Keras.Models.Model";
         public const string DTypePolicy = "Keras.DTypePolicy";
+        public const string Saving = "Keras.Saving";
+        public const string ModelCheckpoint = "Keras.Callbacks.ModelCheckpoint";
 
         public const string SetFloatx = "SetFloatx";
         public const string SetEpsilon = "SetEpsilon";
@@ -22,5 +24,6 @@ namespace Keras.Analyzers
         public const string SetMaxStepsPerEpoch = "SetMaxStepsPerEpoch";
         public const string EnableUnsafeDeserialization = "EnableUnsafeDeserialization";
         public const string ClearSession = "ClearSession";
+        public const string SafeModeParameter = "safeMode";
     }
 }

@@ -17,6 +17,8 @@ namespace Keras.Analyzers
             Backend = compilation.GetTypeByMetadataName(KerasApi.Backend);
             Layer = compilation.GetTypeByMetadataName(KerasApi.Layer);
             Model = compilation.GetTypeByMetadataName(KerasApi.Model);
+            Saving = compilation.GetTypeByMetadataName(KerasApi.Saving);
+            ModelCheckpoint = compilation.GetTypeByMetadataName(KerasApi.ModelCheckpoint);
         }
 
         public INamedTypeSymbol Config { get; }
@@ -24,6 +26,12 @@ namespace Keras.Analyzers
         public INamedTypeSymbol? Backend { get; }
         public INamedTypeSymbol? Layer { get; }
         public INamedTypeSymbol? Model { get; }
+        public INamedTypeSymbol? Saving { get; }
+        public INamedTypeSymbol? ModelCheckpoint { get; }
+
+        /// <summary>True when <paramref name="symbol"/> is declared in Keras.Runtime (the assembly of Keras.Config).</summary>
+        public bool IsKerasApi(ISymbol? symbol) =>
+            symbol != null && SymbolEqualityComparer.Default.Equals(symbol.ContainingAssembly, Config.ContainingAssembly);
 
         public static KerasContext? TryCreate(Compilation compilation)
         {

@@ -63,4 +63,29 @@ public class Keras009UnsafeDeserializationTests
             class Program { static void Main() => Config.EnableUnsafeDeserialization(); }
             """);
     }
+
+    [Fact]
+    public async Task SafeMode_false_on_LoadModel_is_reported_without_a_fix()
+    {
+        string source = Keras003InvalidConfigArgumentTests.Program("Keras.Saving.LoadModel(\"m.keras\", {|KERAS009:safeMode: false|});");
+        await Verify009.FixAsync(source, source);
+    }
+
+    [Theory]
+    [InlineData("Keras.Saving.LoadModel(\"m.keras\", safeMode: true);")]
+    [InlineData("Keras.Saving.LoadModel(\"m.keras\");")]
+    [InlineData("Keras.Saving.LoadModel(\"m.keras\", safeMode: System.Environment.UserName == \"x\");")]
+    public async Task Safe_mode_on_or_decided_at_run_time_is_not_reported(string call)
+    {
+        await Verify009.AnalyzeAsync(Keras003InvalidConfigArgumentTests.Program(call));
+    }
+
+    [Fact]
+    public async Task A_users_own_safeMode_parameter_is_not_reported()
+    {
+        await Verify009.AnalyzeAsync("""
+            static class Loader { public static void Load(string path, bool safeMode = true) { } }
+            class Program { static void Main() => Loader.Load("x", safeMode: false); }
+            """);
+    }
 }
