@@ -30,8 +30,17 @@ namespace Keras
         /// <summary>The layer that produced this tensor, or null for an input.</summary>
         public Layers.Layer? SourceLayer { get; internal set; }
 
-        /// <summary>The symbolic tensor that layer was called on, or null for an input.</summary>
+        /// <summary>The symbolic tensor that layer was called on (the first one for a merge layer), or null for an input.</summary>
         public KerasTensor? SourceInput { get; internal set; }
+
+        /// <summary>Every symbolic tensor the layer was called on, in order (several for merge layers).</summary>
+        internal System.Collections.Generic.IReadOnlyList<KerasTensor> SourceInputs
+        {
+            get => _sourceInputs ?? (SourceInput == null ? Array.Empty<KerasTensor>() : new[] { SourceInput });
+            set => _sourceInputs = value;
+        }
+
+        private System.Collections.Generic.IReadOnlyList<KerasTensor>? _sourceInputs;
 
         /// <inheritdoc />
         public override string ToString() =>

@@ -239,6 +239,15 @@ namespace Keras.Layers
             return output;
         }
 
+        /// <summary>Records a symbolic call with several inputs (merge layers): Input is the first of them.</summary>
+        private protected KerasTensor RecordCall(IReadOnlyList<KerasTensor> inputs, long[] outputShape)
+        {
+            var output = new KerasTensor(outputShape, ComputeDtype) { SourceLayer = this, SourceInput = inputs[0], SourceInputs = inputs.ToArray() };
+            Input ??= inputs[0];
+            Output ??= output;
+            return output;
+        }
+
         /// <summary>
         /// Keras' <c>layer.input</c>: the symbolic tensor of the layer's first symbolic call (null before one), so
         /// feature-extraction models can be built from intermediate layers of a functional model.

@@ -3,50 +3,98 @@ using System.Collections.Generic;
 using System.Linq;
 using Keras.Errors;
 using Keras.Layers;
+using Keras.State;
 using TorchSharp;
 using static TorchSharp.torch;
 
 namespace Keras.Models
 {
     /// <summary>
-    /// Keras' Functional model, <c>keras.Model(inputs, outputs)</c>: the graph from an <see cref="Layers.Input"/>
-    /// through layer calls on symbolic tensors to an output. Intermediate layers' <see cref="Layer.Output"/> can be the
-    /// output of another model that shares their weights (feature extraction, Keras FAQ). Single input and output.
+    /// Keras' Functional model, <c>keras.Model(inputs, outputs)</c>: the graph from one or more
+    /// <see cref="Layers.Input"/>s through layer calls on symbolic tensors to one or more outputs. Branches, merge layers
+    /// (<see cref="Add"/>, <see cref="Concatenate"/>, ...) and layers called more than once (shared weights) are
+    /// supported. Intermediate layers' <see cref="Layer.Output"/> can be the output of another model that shares their
+    /// weights (feature extraction, Keras FAQ).
     /// </summary>
     public sealed class Functional : Model
     {
+        private readonly KerasTensor[] _inputs;
+        private readonly KerasTensor[] _outputs;
         private readonly List<Layer> _layers = new List<Layer>();
         private readonly List<KerasTensor> _order = new List<KerasTensor>(); // produced tensors, inputs before users
+        private readonly Dictionary<KerasTensor, int> _consumers = new Dictionary<KerasTensor, int>(ReferenceEqualityComparer.Instance);
 
-        /// <summary>Creates the model from its symbolic input and output.</summary>
-        public Functional(KerasTensor inputs, KerasTensor outputs, string? name = null) : base(name ?? State.Naming.AutoName("functional"))
+        /// <summary>Creates a single-input, single-output model.</summary>
+        public Functional(KerasTensor inputs, KerasTensor outputs, string? name = null)
+            : this(new[] { inputs ?? throw new KerasArgumentException("`inputs` must be a KerasTensor (for example a keras Input).", nameof(inputs)) },
+                   new[] { outputs ?? throw new KerasArgumentException("`outputs` must be a KerasTensor produced from `inputs` by layer calls.", nameof(outputs)) },
+                   name)
         {
-            InputTensor = inputs ?? throw new KerasArgumentException("`inputs` must be a KerasTensor (for example a keras Input).", nameof(inputs));
-            OutputTensor = outputs ?? throw new KerasArgumentException("`outputs` must be a KerasTensor produced from `inputs` by layer calls.", nameof(outputs));
-            var chain = new List<KerasTensor>();
-            for (var t = outputs; !ReferenceEquals(t, inputs); t = t.SourceInput!)
-            {
-                if (t.SourceLayer == null || t.SourceInput == null)
-                    throw new KerasArgumentException(
-                        "The outputs of a Functional model must come from Keras layers called on its inputs: " +
-                        $"{outputs} is not reachable from {inputs}.", nameof(outputs));
-                chain.Add(t);
-            }
-            chain.Reverse();
-            _order.AddRange(chain);
-            foreach (var t in chain)
-                if (!_layers.Contains(t.SourceLayer!)) _layers.Add(t.SourceLayer!);
+        }
+
+        /// <summary>Creates a model with several inputs and/or outputs (Keras' <c>keras.Model([a, b], [y1, y2])</c>).</summary>
+        public Functional(IReadOnlyList<KerasTensor> inputs, IReadOnlyList<KerasTensor> outputs, string? name = null)
+            : base(name ?? Naming.AutoName("functional"))
+        {
+            if (inputs is null || inputs.Count == 0 || inputs.Any(i => i is null))
+                throw new KerasArgumentException("`inputs` must be one or more KerasTensors (keras Inputs).", nameof(inputs));
+            if (outputs is null || outputs.Count == 0 || outputs.Any(o => o is null))
+                throw new KerasArgumentException("`outputs` must be one or more KerasTensors produced from `inputs` by layer calls.", nameof(outputs));
+            _inputs = inputs.ToArray();
+            _outputs = outputs.ToArray();
+            MapGraph();
             var duplicate = _layers.GroupBy(l => l.Name).FirstOrDefault(g => g.Count() > 1);
             if (duplicate != null)
                 throw new KerasArgumentException($"The name \"{duplicate.Key}\" is used {duplicate.Count()} times in the model. All operation names should be unique.");
-            MaybeBuild(inputs.Shape);
+            MaybeBuild(_inputs[0].Shape);
         }
 
-        /// <summary>The model's symbolic input (Keras' <c>model.input</c>).</summary>
-        public KerasTensor InputTensor { get; }
+        /// <summary>Orders the graph's nodes so every tensor comes after the ones it is computed from; finds its layers.</summary>
+        private void MapGraph()
+        {
+            var isInput = new HashSet<KerasTensor>(_inputs, ReferenceEqualityComparer.Instance);
+            var done = new HashSet<KerasTensor>(ReferenceEqualityComparer.Instance);
+            var visiting = new HashSet<KerasTensor>(ReferenceEqualityComparer.Instance);
+            var reached = new List<string>();
+            void Visit(KerasTensor t, KerasTensor from)
+            {
+                if (isInput.Contains(t) || done.Contains(t)) return;
+                if (t.SourceLayer == null)
+                    throw new KerasArgumentException(
+                        $"Graph disconnected: cannot find parent for tensor {t} (needed by {from.SourceLayer?.Name ?? from.ToString()}). It is not one " +
+                        $"of the model's inputs [{string.Join(", ", _inputs.Select(i => i.ToString()))}]. The following previous layers were accessed " +
+                        $"without issue: [{string.Join(", ", reached)}]");
+                if (!visiting.Add(t)) throw new KerasArgumentException("The layer graph has a cycle.");
+                foreach (var input in t.SourceInputs) Visit(input, t);
+                visiting.Remove(t);
+                done.Add(t);
+                _order.Add(t);
+                reached.Add(t.SourceLayer.Name);
+            }
+            foreach (var output in _outputs) Visit(output, output);
+            foreach (var t in _order)
+            {
+                if (!_layers.Contains(t.SourceLayer!)) _layers.Add(t.SourceLayer!);
+                foreach (var input in t.SourceInputs) _consumers[input] = _consumers.TryGetValue(input, out int n) ? n + 1 : 1;
+            }
+            var unused = _inputs.Where(i => !_consumers.ContainsKey(i) && !_outputs.Contains(i)).ToArray();
+            if (unused.Length > 0)
+                IoUtilsWarn($"Model '{Name}' has inputs that no output depends on: [{string.Join(", ", unused.Select(u => u.ToString()))}].");
+        }
 
-        /// <summary>The model's symbolic output (Keras' <c>model.output</c>).</summary>
-        public KerasTensor OutputTensor { get; }
+        private static void IoUtilsWarn(string message) => Utilities.IoUtils.Warn(message);
+
+        /// <summary>The model's symbolic inputs (Keras' <c>model.inputs</c>).</summary>
+        public IReadOnlyList<KerasTensor> Inputs => _inputs;
+
+        /// <summary>The model's symbolic outputs (Keras' <c>model.outputs</c>).</summary>
+        public IReadOnlyList<KerasTensor> Outputs => _outputs;
+
+        /// <summary>The model's (first) symbolic input (Keras' <c>model.input</c>).</summary>
+        public KerasTensor InputTensor => _inputs[0];
+
+        /// <summary>The model's (first) symbolic output (Keras' <c>model.output</c>).</summary>
+        public KerasTensor OutputTensor => _outputs[0];
 
         /// <inheritdoc />
         public override IReadOnlyList<Layer> Layers => _layers.ToArray();
@@ -57,15 +105,109 @@ namespace Keras.Models
         /// <inheritdoc />
         public override long[] ComputeOutputShape(long[] inputShape)
         {
-            long[] shape = inputShape;
-            foreach (var t in _order) shape = t.SourceLayer!.ComputeOutputShape(shape);
-            return shape;
+            RequireSingle("ComputeOutputShape");
+            var shapes = new Dictionary<KerasTensor, long[]>(ReferenceEqualityComparer.Instance) { [_inputs[0]] = inputShape };
+            foreach (var t in _order)
+            {
+                var inShapes = t.SourceInputs.Select(i => shapes[i]).ToArray();
+                shapes[t] = t.SourceLayer is Merge ? t.Shape.Select((d, i) => i == 0 ? inputShape[0] : d).ToArray() : t.SourceLayer!.ComputeOutputShape(inShapes[0]);
+            }
+            return shapes[_outputs[0]];
+        }
+
+        /// <summary>The symbolic output shapes of every layer call, in graph order (for Summary).</summary>
+        internal IEnumerable<(Layer Layer, long[] Shape)> NodeShapes() => _order.Select(t => (t.SourceLayer!, t.Shape));
+
+        private void RequireSingle(string what)
+        {
+            if (_inputs.Length != 1 || _outputs.Length != 1)
+                throw new KerasArgumentException(
+                    $"Model '{Name}' has {_inputs.Length} inputs and {_outputs.Length} outputs; {what} with one tensor needs exactly one of each. " +
+                    "Use Call(IReadOnlyList<Tensor>) / Predict(Tensor[]) for several.");
         }
 
         /// <inheritdoc />
         protected override Tensor CallCore(Tensor inputs, bool? training)
         {
-            return RunChain(_order.Select(t => t.SourceLayer!), inputs, training);
+            RequireSingle("Call");
+            return Run(new[] { inputs }, training)[0];
+        }
+
+        /// <summary>
+        /// Calls the model on one concrete tensor per input, in <see cref="Inputs"/> order; returns one tensor per output
+        /// (the caller owns them). Keras' <c>model([a, b])</c>.
+        /// </summary>
+        public Tensor[] Call(IReadOnlyList<Tensor> inputs, bool? training = null)
+        {
+            EnsureAlive();
+            if (inputs is null || inputs.Count != _inputs.Length || inputs.Any(i => i is null))
+                throw new KerasArgumentException(
+                    $"Model '{Name}' expects {_inputs.Length} input(s), but it received {inputs?.Count ?? 0} input tensors.", nameof(inputs));
+            GlobalState.SessionLock.EnterReadLock();
+            try
+            {
+                for (int i = 0; i < _inputs.Length; i++) CheckInput(_inputs[i], inputs[i]);
+                return Run(inputs, training);
+            }
+            finally
+            {
+                GlobalState.SessionLock.ExitReadLock();
+            }
+        }
+
+        private void CheckInput(KerasTensor expected, Tensor actual)
+        {
+            var shape = actual.shape;
+            bool ok = shape.Length == expected.Shape.Length &&
+                      expected.Shape.Zip(shape, (e, a) => e < 0 || e == a).All(x => x);
+            if (!ok)
+                throw new KerasArgumentException(
+                    $"Input {Array.IndexOf(_inputs, expected)} of model \"{Name}\" is incompatible: expected shape={FormatShape(expected.Shape)}, " +
+                    $"found shape={FormatShape(shape)}");
+        }
+
+        /// <summary>Runs the graph; intermediate results are disposed as soon as their last user has run.</summary>
+        private Tensor[] Run(IReadOnlyList<Tensor> inputs, bool? training)
+        {
+            var values = new Dictionary<KerasTensor, Tensor>(ReferenceEqualityComparer.Instance);
+            var remaining = new Dictionary<KerasTensor, int>(_consumers, ReferenceEqualityComparer.Instance);
+            var keep = new HashSet<KerasTensor>(_outputs, ReferenceEqualityComparer.Instance);
+            for (int i = 0; i < _inputs.Length; i++) values[_inputs[i]] = inputs[i];
+            var owned = new HashSet<KerasTensor>(ReferenceEqualityComparer.Instance);
+            try
+            {
+                foreach (var node in _order)
+                {
+                    var args = node.SourceInputs;
+                    Tensor result = node.SourceLayer is Merge merge
+                        ? merge.Call(args.Select(a => values[a]).ToArray(), training)
+                        : node.SourceLayer!.Call(values[args[0]], training);
+                    values[node] = result;
+                    owned.Add(node);
+                    foreach (var arg in args)
+                    {
+                        if (--remaining[arg] == 0 && owned.Contains(arg) && !keep.Contains(arg))
+                        {
+                            values[arg].Dispose();
+                            owned.Remove(arg);
+                        }
+                    }
+                }
+                var results = new Tensor[_outputs.Length];
+                var handed = new HashSet<KerasTensor>(ReferenceEqualityComparer.Instance);
+                for (int i = 0; i < _outputs.Length; i++)
+                {
+                    var output = _outputs[i];
+                    // An input returned as an output, or one output listed twice, is handed out as a separate handle.
+                    results[i] = owned.Contains(output) && handed.Add(output) ? values[output] : values[output].alias();
+                }
+                owned.Clear();
+                return results;
+            }
+            finally
+            {
+                foreach (var t in owned) values[t].Dispose(); // only on failure: everything owned was handed out above
+            }
         }
 
         private protected override void DisposeChildren()

@@ -96,17 +96,27 @@ namespace Keras.Models
         public void Summary()
         {
             var rows = new List<string[]>();
-            long[]? shape = BuildInputShape is { Length: > 0 } built ? (long[])built.Clone() : null;
-            if (shape != null) shape[0] = -1; // the batch dimension is shown as None, as in Keras
-            foreach (var layer in Layers)
+            static string Format(long[] s) => "(" + string.Join(", ", s.Select(d => d < 0 ? "None" : d.ToString(CultureInfo.InvariantCulture))) + ")";
+            if (this is Functional functional)
             {
-                string output = "?";
-                if (shape != null)
+                // One row per layer call of the graph, with its symbolic output shape.
+                foreach (var (layer, nodeShape) in functional.NodeShapes())
+                    rows.Add(new[] { $"{layer.Name} ({layer.GetType().Name})", Format(nodeShape), layer.CountParams().ToString("N0", CultureInfo.InvariantCulture) });
+            }
+            else
+            {
+                long[]? shape = BuildInputShape is { Length: > 0 } built ? (long[])built.Clone() : null;
+                if (shape != null) shape[0] = -1; // the batch dimension is shown as None, as in Keras
+                foreach (var layer in Layers)
                 {
-                    shape = layer.ComputeOutputShape(shape);
-                    output = "(" + string.Join(", ", shape.Select(d => d < 0 ? "None" : d.ToString(CultureInfo.InvariantCulture))) + ")";
+                    string output = "?";
+                    if (shape != null)
+                    {
+                        shape = layer.ComputeOutputShape(shape);
+                        output = Format(shape);
+                    }
+                    rows.Add(new[] { $"{layer.Name} ({layer.GetType().Name})", output, layer.CountParams().ToString("N0", CultureInfo.InvariantCulture) });
                 }
-                rows.Add(new[] { $"{layer.Name} ({layer.GetType().Name})", output, layer.CountParams().ToString("N0", CultureInfo.InvariantCulture) });
             }
             var headers = new[] { "Layer (type)", "Output Shape", "Param #" };
             var widths = Enumerable.Range(0, 3).Select(i => Math.Max(headers[i].Length, rows.Count == 0 ? 0 : rows.Max(r => r[i].Length)) + 2).ToArray();

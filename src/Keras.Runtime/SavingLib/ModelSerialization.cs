@@ -154,6 +154,9 @@ namespace Keras.SavingLib
                     if (rnn is GRU) c["reset_after"] = true;
                     c["seed"] = null;
                     break;
+                case Concatenate concat:
+                    c["axis"] = concat.Axis;
+                    break;
                 case MultiHeadAttention mha:
                     c["num_heads"] = mha.NumHeads; c["key_dim"] = mha.KeyDim; c["value_dim"] = mha.ValueDim; c["dropout"] = mha.Dropout;
                     c["use_bias"] = mha.UseBias; c["output_shape"] = mha.OutputShape; c["attention_axes"] = null;
@@ -165,35 +168,52 @@ namespace Keras.SavingLib
 
         private static void FunctionalConfig(Functional model, JsonObject c)
         {
-            string inputName = model.InputTensor.Name ?? "input_layer";
-            var layers = new JsonArray
+            var inputNames = new Dictionary<KerasTensor, string>(ReferenceEqualityComparer.Instance);
+            var layers = new JsonArray();
+            for (int i = 0; i < model.Inputs.Count; i++)
             {
-                new JsonObject
+                var input = model.Inputs[i];
+                string name = input.Name ?? (i == 0 ? "input_layer" : "input_layer_" + i);
+                inputNames[input] = name;
+                layers.Add(new JsonObject
                 {
                     ["module"] = "keras.layers", ["class_name"] = "InputLayer",
-                    ["config"] = new JsonObject { ["batch_shape"] = Shape(model.InputTensor.Shape), ["dtype"] = model.InputTensor.Dtype, ["sparse"] = false, ["name"] = inputName },
-                    ["registered_name"] = null, ["name"] = inputName, ["inbound_nodes"] = new JsonArray(),
-                },
-            };
-            foreach (var tensor in model.OrderedOutputs)
-            {
-                var source = tensor.SourceInput!;
-                string from = source.SourceLayer?.Name ?? inputName;
-                var obj = SerializeLayer(tensor.SourceLayer!);
-                obj["name"] = tensor.SourceLayer!.Name;
-                obj["inbound_nodes"] = new JsonArray(new JsonObject
-                {
-                    ["args"] = new JsonArray(Wrap(null, "__keras_tensor__", new JsonObject
-                    {
-                        ["shape"] = Shape(source.Shape), ["dtype"] = source.Dtype, ["keras_history"] = new JsonArray(from, 0, 0),
-                    }).WithoutModule()),
-                    ["kwargs"] = new JsonObject(),
+                    ["config"] = new JsonObject { ["batch_shape"] = Shape(input.Shape), ["dtype"] = input.Dtype, ["sparse"] = false, ["name"] = name },
+                    ["registered_name"] = null, ["name"] = name, ["inbound_nodes"] = new JsonArray(),
                 });
+            }
+            // Each call of a layer is one of its nodes, numbered in graph order within this model.
+            var nodeIndex = new Dictionary<KerasTensor, int>(ReferenceEqualityComparer.Instance);
+            var nodesOf = model.OrderedOutputs.GroupBy(t => t.SourceLayer!).ToDictionary(g => g.Key, g => g.ToList());
+            foreach (var group in nodesOf.Values)
+                for (int i = 0; i < group.Count; i++) nodeIndex[group[i]] = i;
+            JsonArray Ref(KerasTensor t) => inputNames.TryGetValue(t, out var inputName)
+                ? new JsonArray(inputName, 0, 0)
+                : new JsonArray(t.SourceLayer!.Name, nodeIndex[t], 0);
+            JsonObject TensorArg(KerasTensor t) => new JsonObject
+            {
+                ["class_name"] = "__keras_tensor__",
+                ["config"] = new JsonObject { ["shape"] = Shape(t.Shape), ["dtype"] = t.Dtype, ["keras_history"] = Ref(t) },
+            };
+            foreach (var layer in model.Layers)
+            {
+                var obj = SerializeLayer(layer);
+                obj.Remove("build_config"); // rebuilt by the calls
+                obj["name"] = layer.Name;
+                var inbound = new JsonArray();
+                foreach (var node in nodesOf[layer])
+                {
+                    JsonNode firstArg = layer is Merge
+                        ? new JsonArray(node.SourceInputs.Select(i => (JsonNode)TensorArg(i)).ToArray())
+                        : TensorArg(node.SourceInputs[0]);
+                    inbound.Add(new JsonObject { ["args"] = new JsonArray(firstArg), ["kwargs"] = new JsonObject() });
+                }
+                obj["inbound_nodes"] = inbound;
                 layers.Add(obj);
             }
             c["layers"] = layers;
-            c["input_layers"] = new JsonArray(new JsonArray(inputName, 0, 0));
-            c["output_layers"] = new JsonArray(new JsonArray(model.OutputTensor.SourceLayer?.Name ?? inputName, 0, 0));
+            c["input_layers"] = new JsonArray(model.Inputs.Select(i => (JsonNode)Ref(i)).ToArray());
+            c["output_layers"] = new JsonArray(model.Outputs.Select(o => (JsonNode)Ref(o)).ToArray());
         }
 
         private static JsonObject WithoutModule(this JsonObject obj)
@@ -366,6 +386,13 @@ namespace Keras.SavingLib
                             Bool(c, "return_sequences", false), Bool(c, "stateful", false), name)
                         : new GRU(Int(c, "units"), activation, recurrent, Bool(c, "use_bias", true), Bool(c, "return_sequences", false), Bool(c, "stateful", false), name);
                 }
+                case "Add": return new Add(name);
+                case "Subtract": return new Subtract(name);
+                case "Multiply": return new Multiply(name);
+                case "Average": return new Average(name);
+                case "Maximum": return new Maximum(name);
+                case "Minimum": return new Minimum(name);
+                case "Concatenate": return new Concatenate(c["axis"] is JsonValue concatAxis ? concatAxis.GetValue<int>() : -1, name);
                 case "MultiHeadAttention":
                     Require(c, "attention_axes", v => v.GetValueKind() == System.Text.Json.JsonValueKind.Null, "attention_axes");
                     return new MultiHeadAttention(Int(c, "num_heads"), Int(c, "key_dim"), c["value_dim"] is JsonValue vd ? vd.GetValue<int>() : null,
@@ -374,7 +401,8 @@ namespace Keras.SavingLib
                 default:
                     throw new KerasTypeException(
                         $"Could not locate class '{className}'. This runtime can rebuild Keras' built-in Sequential and Functional models made of Dense, " +
-                        "Dropout, Flatten, Reshape, Activation, Conv2D, MaxPooling2D, BatchNormalization, Embedding, LSTM, GRU and MultiHeadAttention. " +
+                        "Dropout, Flatten, Reshape, Activation, Conv2D, MaxPooling2D, BatchNormalization, Embedding, LSTM, GRU, MultiHeadAttention and the " +
+                        "merge layers (Add, Subtract, Multiply, Average, Maximum, Minimum, Concatenate). " +
                         "For other or custom classes, build the model in C# and call LoadWeights on the file. Full object config: " + obj.ToJsonString());
             }
         }
@@ -406,63 +434,100 @@ namespace Keras.SavingLib
         private static Functional CreateFunctional(JsonObject c)
         {
             if (c["layers"] is not JsonArray layers) throw new KerasArgumentException("A Functional model configuration needs 'layers'. Received: " + c.ToJsonString());
-            var tensors = new Dictionary<string, KerasTensor>(StringComparer.Ordinal);
-            Input? input = null;
+            var tensors = new Dictionary<(string, int), KerasTensor>();
+            var pending = new List<(JsonObject Entry, string Name, JsonArray Nodes)>();
             foreach (var node in layers)
             {
                 var layerObj = (JsonObject)node!;
                 string layerName = (string?)layerObj["name"] ?? (string?)layerObj["config"]?["name"] ?? "";
                 if ((string?)layerObj["class_name"] == "InputLayer")
                 {
-                    if (input != null) throw Unsupported("Functional", "several inputs");
                     var lc = layerObj["config"]!;
-                    var batch = ReadShape((JsonArray)(lc["batch_shape"] ?? lc["batch_input_shape"])!);
-                    input = new Input(batch.Skip(1).ToArray(), name: layerName);
-                    tensors[layerName] = input;
+                    var batch = ReadShape((JsonArray)(lc["batch_shape"] ?? lc["batch_input_shape"] ?? throw new KerasArgumentException(
+                        $"InputLayer '{layerName}' has no batch_shape.")));
+                    tensors[(layerName, 0)] = new Input(batch.Skip(1).ToArray(), name: layerName);
                     continue;
                 }
-                var inbound = InboundNames(layerObj["inbound_nodes"], layerName);
-                if (!tensors.TryGetValue(inbound, out var from))
-                    throw new KerasArgumentException($"Layer '{layerName}' is called on '{inbound}', which the configuration does not define before it.");
-                layerObj.Remove("build_config"); // built by the call below
-                var layer = DeserializeLayer(layerObj);
-                tensors[layerName] = layer.Call(from);
+                pending.Add((layerObj, layerName, layerObj["inbound_nodes"] as JsonArray ?? new JsonArray()));
             }
-            var outputs = c["output_layers"] as JsonArray ?? throw new KerasArgumentException("A Functional model configuration needs 'output_layers'.");
-            var flat = outputs.Count > 0 && outputs[0] is JsonArray ? outputs : new JsonArray(outputs.DeepClone());
-            if (flat.Count != 1) throw Unsupported("Functional", "several outputs");
-            string outputName = (string?)flat[0]![0] ?? "";
-            if (input == null || !tensors.TryGetValue(outputName, out var output))
-                throw new KerasArgumentException($"The Functional configuration's output '{outputName}' or its input is missing.");
-            return new Functional(input, output, (string?)c["name"]);
+            // Calls are replayed as soon as the tensors they use exist: a shared layer's later calls may need layers listed after it.
+            var created = new Dictionary<string, Layer>(StringComparer.Ordinal);
+            var next = pending.ToDictionary(p => p.Name, _ => 0, StringComparer.Ordinal);
+            bool progress = true;
+            while (progress)
+            {
+                progress = false;
+                foreach (var (entry, name, nodes) in pending)
+                {
+                    while (next[name] < nodes.Count)
+                    {
+                        var refs = NodeReferences(nodes[next[name]], name);
+                        if (refs.Any(r => !tensors.ContainsKey(r))) break;
+                        if (!created.TryGetValue(name, out var layer))
+                        {
+                            var clean = (JsonObject)entry.DeepClone();
+                            clean.Remove("build_config"); // built by the call below
+                            created[name] = layer = DeserializeLayer(clean);
+                        }
+                        var args = refs.Select(r => tensors[r]).ToArray();
+                        KerasTensor output;
+                        if (layer is Merge merge) output = merge.Call(args);
+                        else if (args.All(a => ReferenceEquals(a, args[0]))) output = layer.Call(args[0]); // self-attention lists its input twice
+                        else throw Unsupported(name, "a layer called on several different tensors (other than a merge layer)");
+                        tensors[(name, next[name])] = output;
+                        next[name]++;
+                        progress = true;
+                    }
+                }
+            }
+            var stuck = pending.FirstOrDefault(p => next[p.Name] < p.Nodes.Count);
+            if (stuck.Name != null)
+                throw new KerasArgumentException($"Layer '{stuck.Name}' is called on tensors that the configuration never defines: the Functional graph is incomplete.");
+            KerasTensor[] Resolve(string key)
+            {
+                var list = c[key] as JsonArray ?? throw new KerasArgumentException($"A Functional model configuration needs '{key}'.");
+                var refs = list.Count > 0 && list[0] is JsonArray ? list.Select(r => (JsonArray)r!).ToArray() : new[] { list };
+                return refs.Select(r =>
+                {
+                    var id = ((string?)r[0] ?? "", r.Count > 1 ? r[1]!.GetValue<int>() : 0);
+                    if (r.Count > 2 && r[2]!.GetValue<int>() != 0) throw Unsupported(id.Item1, "layers with several outputs");
+                    return tensors.TryGetValue(id, out var t) ? t : throw new KerasArgumentException($"The Functional configuration's {key} names '{id.Item1}', which it does not define.");
+                }).ToArray();
+            }
+            return new Functional(Resolve("input_layers"), Resolve("output_layers"), (string?)c["name"]);
         }
 
-        /// <summary>The one layer a node is called on; Keras 3 (<c>args</c> with <c>__keras_tensor__</c>) and tf.keras 2 (nested lists) forms.</summary>
-        private static string InboundNames(JsonNode? nodes, string layerName)
+        /// <summary>The (layer, node) tensors one call uses: Keras 3 (<c>args</c>/<c>kwargs</c> with <c>__keras_tensor__</c>) and tf.keras 2 (nested lists) forms.</summary>
+        private static List<(string, int)> NodeReferences(JsonNode? node, string layerName)
         {
-            var names = new HashSet<string>(StringComparer.Ordinal);
-            void Collect(JsonNode? node)
+            var refs = new List<(string, int)>();
+            void Add(string name, JsonNode? nodeIndex, JsonNode? tensorIndex)
             {
-                switch (node)
+                if (tensorIndex is JsonValue ti && ti.GetValue<int>() != 0) throw Unsupported(layerName, "inputs taken from layers with several outputs");
+                refs.Add((name, nodeIndex is JsonValue ni ? ni.GetValue<int>() : 0));
+            }
+            void Collect(JsonNode? n)
+            {
+                switch (n)
                 {
                     case JsonObject o when (string?)o["class_name"] == "__keras_tensor__":
-                        names.Add((string?)o["config"]?["keras_history"]?[0] ?? "");
+                        var history = o["config"]?["keras_history"] as JsonArray;
+                        Add((string?)history?[0] ?? "", history?[1], history?[2]);
                         break;
                     case JsonObject o:
                         foreach (var pair in o) Collect(pair.Value);
                         break;
                     case JsonArray a when a.Count >= 3 && a[0] is JsonValue v && v.GetValueKind() == System.Text.Json.JsonValueKind.String && a[1] is JsonValue:
-                        names.Add((string?)a[0] ?? ""); // tf.keras: [name, node_index, tensor_index, kwargs]
+                        Add((string?)a[0] ?? "", a[1], a[2]); // tf.keras: [name, node_index, tensor_index, kwargs]
                         break;
                     case JsonArray a:
                         foreach (var item in a) Collect(item);
                         break;
                 }
             }
-            if (nodes is JsonArray list && list.Count > 1) throw Unsupported(layerName, "a layer called more than once (shared layers)");
-            Collect(nodes);
-            if (names.Count != 1) throw Unsupported(layerName, names.Count == 0 ? "a layer without inputs" : "a layer with several inputs");
-            return names.First();
+            Collect(node);
+            if (refs.Count == 0) throw Unsupported(layerName, "a layer call without tensor inputs");
+            return refs;
         }
 
         private static void CompileFromConfig(Model model, JsonObject config)
