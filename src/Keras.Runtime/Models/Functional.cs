@@ -99,6 +99,15 @@ namespace Keras.Models
         /// <inheritdoc />
         public override IReadOnlyList<Layer> Layers => _layers.ToArray();
 
+        internal override int InputCount => _inputs.Length;
+
+        internal override int OutputCount => _outputs.Length;
+
+        internal override IReadOnlyList<string> OutputNames =>
+            _outputs.Select((o, i) => o.SourceLayer?.Name ?? o.Name ?? "output_" + (i + 1)).ToArray();
+
+        internal override Tensor[] CallAll(IReadOnlyList<Tensor> inputs, bool? training) => Call(inputs, training);
+
         /// <summary>The tensors the layers produce, inputs before their users (the order a config lists the layers in).</summary>
         internal IReadOnlyList<KerasTensor> OrderedOutputs => _order.ToArray();
 

@@ -228,7 +228,9 @@ namespace Keras.SavingLib
             var c = new JsonObject
             {
                 ["name"] = optimizer.Name,
-                ["learning_rate"] = (double)(float)optimizer.LearningRate, // Keras records float(variable.numpy()): float32 precision
+                // Keras records float(variable.numpy()), the float32 value; the exact double is written here so a reloaded model
+                // continues bit for bit (Python reads either into the same float32).
+                ["learning_rate"] = optimizer.LearningRate,
                 ["weight_decay"] = optimizer is AdamW ? optimizer.WeightDecay : optimizer.WeightDecay,
                 ["clipnorm"] = null, ["global_clipnorm"] = null, ["clipvalue"] = null, ["use_ema"] = false, ["ema_momentum"] = 0.99,
                 ["ema_overwrite_frequency"] = null, ["loss_scale_factor"] = null, ["gradient_accumulation_steps"] = null,
@@ -540,6 +542,22 @@ namespace Keras.SavingLib
                     JsonObject o => CreateOptimizer(o),
                     _ => Optimizer.Get("rmsprop"),
                 };
+                if (config["loss"] is JsonArray lossList)
+                {
+                    var losses = lossList.Select(l => l switch
+                    {
+                        JsonValue v => Loss.Get((string)v!),
+                        JsonObject o => CreateLoss(o),
+                        _ => throw new KerasArgumentException("unreadable loss " + l?.ToJsonString()),
+                    }).ToArray();
+                    var weights = config["loss_weights"] is JsonArray w ? w.Select(x => x!.GetValue<double>()).ToArray() : null;
+                    var perOutput = config["metrics"] is JsonArray m && m.All(e => e is JsonArray || e == null)
+                        ? m.Select(e => (IEnumerable<Metric>?)ReadMetrics(e as JsonArray)).ToArray()
+                        : null;
+                    model.Compile(optimizer, losses, weights, perOutput);
+                    if (model.Built) optimizer.Build(model.TrainableWeights);
+                    return;
+                }
                 Loss? loss = config["loss"] switch
                 {
                     JsonValue v => Loss.Get((string)v!),
@@ -547,24 +565,7 @@ namespace Keras.SavingLib
                     null => null,
                     var other => throw new KerasArgumentException("Only one loss is supported; received " + other.ToJsonString()),
                 };
-                var metrics = new List<Metric>();
-                if (config["metrics"] is JsonArray list)
-                    foreach (var item in list)
-                    {
-                        try
-                        {
-                            metrics.Add(item switch
-                            {
-                                JsonValue v => Metric.Get((string)v!),
-                                JsonObject o => Metric.Get(Naming.ToSnakeCase((string?)o["class_name"] ?? "")),
-                                _ => throw new KerasArgumentException("unreadable metric " + item?.ToJsonString()),
-                            });
-                        }
-                        catch (KerasArgumentException e)
-                        {
-                            IoUtils.Warn($"The saved metric {item?.ToJsonString()} is not available in this runtime and was left out of the compiled model ({e.Message}).");
-                        }
-                    }
+                var metrics = ReadMetrics(config["metrics"] as JsonArray);
                 model.Compile(optimizer, loss, metrics);
                 if (model.Built) optimizer.Build(model.TrainableWeights);
             }
@@ -572,6 +573,47 @@ namespace Keras.SavingLib
             {
                 IoUtils.Warn($"The model was loaded without compiling it: its compile_config could not be applied ({e.Message}). Call Compile before training.");
             }
+        }
+
+        /// <summary>A serialized metric: by its configured name when this runtime knows it ("mae"), else by its class.</summary>
+        private static Metric MetricFromObject(JsonObject o)
+        {
+            if ((string?)o["config"]?["name"] is { } name)
+            {
+                try
+                {
+                    return Metric.Get(name);
+                }
+                catch (KerasArgumentException)
+                {
+                    // a custom name ("val_auc_2"): fall back to the class
+                }
+            }
+            return Metric.Get(Naming.ToSnakeCase((string?)o["class_name"] ?? ""));
+        }
+
+        /// <summary>Metrics by name or serialized object; ones this runtime lacks are left out with a warning.</summary>
+        private static List<Metric> ReadMetrics(JsonArray? list)
+        {
+            var metrics = new List<Metric>();
+            if (list != null)
+                foreach (var item in list)
+                {
+                    try
+                    {
+                        metrics.Add(item switch
+                        {
+                            JsonValue v => Metric.Get((string)v!),
+                            JsonObject o => MetricFromObject(o),
+                            _ => throw new KerasArgumentException("unreadable metric " + item?.ToJsonString()),
+                        });
+                    }
+                    catch (KerasArgumentException e)
+                    {
+                        IoUtils.Warn($"The saved metric {item?.ToJsonString()} is not available in this runtime and was left out of the compiled model ({e.Message}).");
+                    }
+                }
+            return metrics;
         }
 
         private static Optimizer CreateOptimizer(JsonObject o)

@@ -77,6 +77,7 @@ namespace Keras.Models
         public void Compile(Optimizer optimizer, Loss? loss, IEnumerable<Metric>? metrics = null)
         {
             EnsureAlive();
+            _outputLosses = null;
             Optimizer = optimizer ?? throw new KerasArgumentException("`optimizer` must be an optimizer or its name.", nameof(optimizer));
             Loss = loss;
             _metrics = metrics?.ToArray() ?? Array.Empty<Metric>();
@@ -105,61 +106,95 @@ namespace Keras.Models
             double validationSplit = 0, (Tensor X, Tensor Y)? validationData = null, bool shuffle = true, int initialEpoch = 0,
             int? stepsPerEpoch = null)
         {
+            if (x is null || y is null) throw new KerasArgumentException("Fit, Evaluate and TrainOnBatch need both x and y.");
+            return FitArrays(new[] { x }, new[] { y }, batchSize, epochs, verbose, callbacks, validationSplit,
+                validationData is { } v ? (new[] { v.X }, new[] { v.Y }) : null, shuffle, initialEpoch, stepsPerEpoch);
+        }
+
+        /// <summary>
+        /// Keras' <c>fit</c> for a model with several inputs and/or outputs: one tensor per input in <paramref name="x"/>
+        /// and one target per output in <paramref name="y"/>, all with the same number of samples (Keras'
+        /// <c>model.fit([a, b], [y1, y2])</c>). Compile it with one loss per output.
+        /// </summary>
+        public History Fit(IReadOnlyList<Tensor> x, IReadOnlyList<Tensor> y, int? batchSize = null, int epochs = 1, int verbose = 1,
+            IEnumerable<Callback>? callbacks = null, double validationSplit = 0, (IReadOnlyList<Tensor> X, IReadOnlyList<Tensor> Y)? validationData = null,
+            bool shuffle = true, int initialEpoch = 0, int? stepsPerEpoch = null) =>
+            FitArrays(x?.ToArray()!, y?.ToArray()!, batchSize, epochs, verbose, callbacks, validationSplit,
+                validationData is { } v ? (v.X.ToArray(), v.Y.ToArray()) : null, shuffle, initialEpoch, stepsPerEpoch);
+
+        private History FitArrays(Tensor[] x, Tensor[] y, int? batchSize, int epochs, int verbose, IEnumerable<Callback>? callbacks,
+            double validationSplit, (Tensor[] X, Tensor[] Y)? validationData, bool shuffle, int initialEpoch, int? stepsPerEpoch)
+        {
             EnsureAlive();
             AssertCompiled();
             CheckSamples(x, y);
+            CheckArity(x, y);
             if (validationSplit < 0 || validationSplit >= 1)
                 throw new KerasArgumentException($"`validation_split` must be in [0, 1). Received: validation_split={validationSplit}", nameof(validationSplit));
-            Tensor trainX = x, trainY = y;
-            (Tensor X, Tensor Y)? validation = validationData;
-            if (validationSplit > 0 && validationData == null)
+            Tensor[] trainX = x, trainY = y;
+            (Tensor[] X, Tensor[] Y)? validation = validationData;
+            var views = new List<Tensor>();
+            try
             {
-                long n = x.shape[0];
-                long splitAt = (long)Math.Floor(n * (1 - validationSplit));
-                if (splitAt == 0 || splitAt == n)
-                    throw new KerasArgumentException(
-                        $"Training data contains {n} samples, which is not sufficient to split it into a validation and training set as specified by " +
-                        $"`validation_split={validationSplit}`. Either provide more data, or a different value for the `validation_split` argument.");
-                trainX = x.narrow(0, 0, splitAt);
-                trainY = y.narrow(0, 0, splitAt);
-                validation = (x.narrow(0, splitAt, n - splitAt), y.narrow(0, splitAt, n - splitAt));
-            }
-
-            long samples = trainX.shape[0];
-            int batch = batchSize ?? (stepsPerEpoch is int s && s > 0 ? (int)Math.Ceiling(samples / (double)s) : 32);
-            if (batch <= 0) throw new KerasArgumentException($"`batch_size` must be positive. Received: batch_size={batch}", nameof(batchSize));
-            int steps = (int)Math.Ceiling(samples / (double)batch);
-            if (stepsPerEpoch is int requested && requested > 0) steps = Math.Min(steps, requested);
-            if (Config.MaxStepsPerEpoch() is int maxSteps && maxSteps > 0 && maxSteps < steps)
-            {
-                IoUtils.Warn($"Limiting steps_per_epoch to {maxSteps}");
-                steps = maxSteps;
-            }
-
-            MaybeBuildFor(trainX);
-            // One draw per Fit, one permutation per epoch derived from it: a run resumed at epoch e (BackupAndRestore)
-            // shuffles epoch e exactly as the uninterrupted run did.
-            int fitSeed = shuffle ? KerasRandom.NextSeed() : 0;
-            IEnumerable<(Tensor X, Tensor Y)> EpochBatches(int epoch)
-            {
-                // Created during the first step's dispose scope but needed for the whole epoch: owned here instead.
-                using var order = shuffle ? Permutation(samples, fitSeed, epoch).DetachFromDisposeScope() : null;
-                for (int step = 0; step < steps; step++)
+                if (validationSplit > 0 && validationData == null)
                 {
-                    long begin = (long)step * batch;
-                    long size = Math.Min(batch, samples - begin);
-                    if (order is null)
+                    long n = x[0].shape[0];
+                    long splitAt = (long)Math.Floor(n * (1 - validationSplit));
+                    if (splitAt == 0 || splitAt == n)
+                        throw new KerasArgumentException(
+                            $"Training data contains {n} samples, which is not sufficient to split it into a validation and training set as specified by " +
+                            $"`validation_split={validationSplit}`. Either provide more data, or a different value for the `validation_split` argument.");
+                    Tensor[] Slice(Tensor[] all, long start, long length)
                     {
-                        yield return (trainX.narrow(0, begin, size), trainY.narrow(0, begin, size));
+                        var parts = all.Select(t => t.narrow(0, start, length).DetachFromDisposeScope()).ToArray();
+                        views.AddRange(parts);
+                        return parts;
                     }
-                    else
+                    trainX = Slice(x, 0, splitAt);
+                    trainY = Slice(y, 0, splitAt);
+                    validation = (Slice(x, splitAt, n - splitAt), Slice(y, splitAt, n - splitAt));
+                }
+
+                long samples = trainX[0].shape[0];
+                int batch = batchSize ?? (stepsPerEpoch is int s && s > 0 ? (int)Math.Ceiling(samples / (double)s) : 32);
+                if (batch <= 0) throw new KerasArgumentException($"`batch_size` must be positive. Received: batch_size={batch}", nameof(batchSize));
+                int steps = (int)Math.Ceiling(samples / (double)batch);
+                if (stepsPerEpoch is int requested && requested > 0) steps = Math.Min(steps, requested);
+                if (Config.MaxStepsPerEpoch() is int maxSteps && maxSteps > 0 && maxSteps < steps)
+                {
+                    IoUtils.Warn($"Limiting steps_per_epoch to {maxSteps}");
+                    steps = maxSteps;
+                }
+
+                MaybeBuildFor(trainX[0]);
+                // One draw per Fit, one permutation per epoch derived from it: a run resumed at epoch e (BackupAndRestore)
+                // shuffles epoch e exactly as the uninterrupted run did.
+                int fitSeed = shuffle ? KerasRandom.NextSeed() : 0;
+                IEnumerable<(Tensor[] X, Tensor[] Y)> EpochBatches(int epoch)
+                {
+                    // Created during the first step's dispose scope but needed for the whole epoch: owned here instead.
+                    using var order = shuffle ? Permutation(samples, fitSeed, epoch).DetachFromDisposeScope() : null;
+                    for (int step = 0; step < steps; step++)
                     {
-                        using var index = order.narrow(0, begin, size);
-                        yield return (trainX.index_select(0, index), trainY.index_select(0, index));
+                        long begin = (long)step * batch;
+                        long size = Math.Min(batch, samples - begin);
+                        if (order is null)
+                        {
+                            yield return (trainX.Select(t => t.narrow(0, begin, size)).ToArray(), trainY.Select(t => t.narrow(0, begin, size)).ToArray());
+                        }
+                        else
+                        {
+                            using var index = order.narrow(0, begin, size);
+                            yield return (trainX.Select(t => t.index_select(0, index)).ToArray(), trainY.Select(t => t.index_select(0, index)).ToArray());
+                        }
                     }
                 }
+                return FitLoop(EpochBatches, steps, epochs, verbose, callbacks, validation, batch, initialEpoch);
             }
-            return FitLoop(EpochBatches, steps, epochs, verbose, callbacks, validation, batch, initialEpoch);
+            finally
+            {
+                foreach (var view in views) view.Dispose();
+            }
         }
 
         /// <summary>
@@ -182,11 +217,11 @@ namespace Keras.Models
             int? steps = stepsPerEpoch is int s && s > 0 ? s : null;
             if (steps is int capped && Config.MaxStepsPerEpoch() is int maxSteps && maxSteps > 0 && maxSteps < capped) steps = maxSteps;
             IEnumerator<(Tensor X, Tensor Y)>? shared = steps != null ? batches.GetEnumerator() : null;
-            IEnumerable<(Tensor X, Tensor Y)> EpochBatches(int epoch)
+            IEnumerable<(Tensor[] X, Tensor[] Y)> EpochBatches(int epoch)
             {
                 if (shared == null)
                 {
-                    foreach (var b in batches) yield return b;
+                    foreach (var b in batches) yield return (new[] { b.X }, new[] { b.Y });
                     yield break;
                 }
                 for (int i = 0; i < steps!.Value; i++)
@@ -198,12 +233,13 @@ namespace Keras.Models
                         StopTraining = true;
                         yield break;
                     }
-                    yield return shared.Current;
+                    yield return (new[] { shared.Current.X }, new[] { shared.Current.Y });
                 }
             }
             try
             {
-                return FitLoop(EpochBatches, steps, epochs, verbose, callbacks, validationData, 32, initialEpoch);
+                return FitLoop(EpochBatches, steps, epochs, verbose, callbacks,
+                    validationData is { } v ? (new[] { v.X }, new[] { v.Y }) : null, 32, initialEpoch);
             }
             finally
             {
@@ -211,8 +247,8 @@ namespace Keras.Models
             }
         }
 
-        private History FitLoop(Func<int, IEnumerable<(Tensor X, Tensor Y)>> epochBatches, int? steps, int epochs, int verbose,
-            IEnumerable<Callback>? callbacks, (Tensor X, Tensor Y)? validation, int validationBatchSize, int initialEpoch)
+        private History FitLoop(Func<int, IEnumerable<(Tensor[] X, Tensor[] Y)>> epochBatches, int? steps, int epochs, int verbose,
+            IEnumerable<Callback>? callbacks, (Tensor[] X, Tensor[] Y)? validation, int validationBatchSize, int initialEpoch)
         {
             if (Config.MaxEpochs() is int maxEpochs && maxEpochs > 0 && maxEpochs < epochs)
             {
@@ -235,8 +271,8 @@ namespace Keras.Models
             }
         }
 
-        private History RunEpochs(Func<int, IEnumerable<(Tensor X, Tensor Y)>> epochBatches, int epochs, List<Callback> list,
-            (Tensor X, Tensor Y)? validation, int validationBatchSize, int initialEpoch, History history)
+        private History RunEpochs(Func<int, IEnumerable<(Tensor[] X, Tensor[] Y)>> epochBatches, int epochs, List<Callback> list,
+            (Tensor[] X, Tensor[] Y)? validation, int validationBatchSize, int initialEpoch, History history)
         {
             Dictionary<string, double> epochLogs = new Dictionary<string, double>();
             for (int epoch = initialEpoch; epoch < epochs; epoch++)
@@ -252,9 +288,9 @@ namespace Keras.Models
                         {
                             if (!batches.MoveNext()) break;
                             var (bx, by) = batches.Current;
-                            if (step == 0) MaybeBuildFor(bx);
+                            if (step == 0) MaybeBuildFor(bx[0]);
                             list.ForEach(c => c.OnTrainBatchBegin(step));
-                            logs = TrainStep(bx, by);
+                            logs = IsMultiIO ? TrainStepMulti(bx, by) : TrainStep(bx[0], by[0]);
                         }
                         list.ForEach(c => c.OnTrainBatchEnd(step, logs));
                         if (StopTraining) break;
@@ -263,7 +299,7 @@ namespace Keras.Models
                 epochLogs = new Dictionary<string, double>(logs);
                 if (validation is { } v)
                 {
-                    var validationLogs = Evaluate(v.X, v.Y, batchSize: validationBatchSize, verbose: 0);
+                    var validationLogs = EvaluateArrays(v.X, v.Y, validationBatchSize, verbose: 0, callbacks: null);
                     foreach (var pair in validationLogs) epochLogs["val_" + pair.Key] = pair.Value;
                 }
                 list.ForEach(c => c.OnEpochEnd(epoch, epochLogs));
@@ -342,11 +378,23 @@ namespace Keras.Models
         /// <summary>Keras' <c>evaluate</c>: loss and metrics over the data, in batches, without shuffling.</summary>
         public Dictionary<string, double> Evaluate(Tensor x, Tensor y, int? batchSize = null, int verbose = 1, IEnumerable<Callback>? callbacks = null)
         {
+            if (x is null || y is null) throw new KerasArgumentException("Fit, Evaluate and TrainOnBatch need both x and y.");
+            return EvaluateArrays(new[] { x }, new[] { y }, batchSize, verbose, callbacks);
+        }
+
+        /// <summary>Keras' <c>evaluate</c> for several inputs and/or outputs (one tensor per input, one target per output).</summary>
+        public Dictionary<string, double> Evaluate(IReadOnlyList<Tensor> x, IReadOnlyList<Tensor> y, int? batchSize = null, int verbose = 1,
+            IEnumerable<Callback>? callbacks = null) =>
+            EvaluateArrays(x?.ToArray()!, y?.ToArray()!, batchSize, verbose, callbacks);
+
+        private Dictionary<string, double> EvaluateArrays(Tensor[] x, Tensor[] y, int? batchSize, int verbose, IEnumerable<Callback>? callbacks)
+        {
             EnsureAlive();
             AssertCompiled();
             CheckSamples(x, y);
-            MaybeBuildFor(x);
-            long samples = x.shape[0];
+            CheckArity(x, y);
+            MaybeBuildFor(x[0]);
+            long samples = x[0].shape[0];
             int batch = batchSize ?? 32;
             int steps = (int)Math.Ceiling(samples / (double)batch);
             if (Config.MaxStepsPerEpoch() is int maxSteps && maxSteps > 0 && maxSteps < steps) steps = maxSteps;
@@ -362,7 +410,11 @@ namespace Keras.Models
                 long begin = (long)step * batch;
                 long size = Math.Min(batch, samples - begin);
                 using (var scope = torch.NewDisposeScope())
-                    logs = TestStep(x.narrow(0, begin, size), y.narrow(0, begin, size));
+                {
+                    var bx = x.Select(t => t.narrow(0, begin, size)).ToArray();
+                    var by = y.Select(t => t.narrow(0, begin, size)).ToArray();
+                    logs = IsMultiIO ? TestStepMulti(bx, by) : TestStep(bx[0], by[0]);
+                }
                 list.ForEach(c => c.OnTestBatchEnd(step, logs));
                 bar?.Update(step + 1, logs);
             }
@@ -410,8 +462,9 @@ namespace Keras.Models
         private Dictionary<string, double> Logs()
         {
             var logs = new Dictionary<string, double>();
-            if (Loss != null) logs["loss"] = _lossTracker.Result();
+            if (Loss != null || IsMultiIO) logs["loss"] = _lossTracker.Result();
             foreach (var m in _metrics) logs[m.Name] = m.Result();
+            AddOutputLogs(logs);
             return logs;
         }
 
@@ -419,6 +472,7 @@ namespace Keras.Models
         {
             _lossTracker.ResetState();
             foreach (var m in _metrics) m.ResetState();
+            ResetOutputMetrics();
         }
 
         private void MaybeBuildFor(Tensor x)
@@ -441,14 +495,18 @@ namespace Keras.Models
             }
         }
 
-        private static void CheckSamples(Tensor x, Tensor y)
+        private static void CheckSamples(IReadOnlyList<Tensor> x, IReadOnlyList<Tensor> y)
         {
-            if (x is null || y is null) throw new KerasArgumentException("Fit, Evaluate and TrainOnBatch need both x and y.");
-            if (x.dim() == 0 || y.dim() == 0 || x.shape[0] != y.shape[0])
+            if (x is null || y is null || x.Count == 0 || y.Count == 0 || x.Any(t => t is null) || y.Any(t => t is null))
+                throw new KerasArgumentException("Fit, Evaluate and TrainOnBatch need both x and y.");
+            static string Sizes(IReadOnlyList<Tensor> ts) => string.Join(", ", ts.Select(t => t.dim() == 0 ? 0 : t.shape[0]));
+            long first = x[0].dim() == 0 ? 0 : x[0].shape[0];
+            if (x.Concat(y).Any(t => t.dim() == 0 || t.shape[0] != first))
                 throw new KerasArgumentException(
-                    $"Data cardinality is ambiguous: x sizes: {(x.dim() == 0 ? 0 : x.shape[0])}, y sizes: {(y.dim() == 0 ? 0 : y.shape[0])}. " +
-                    "Make sure all arrays contain the same number of samples.");
+                    $"Data cardinality is ambiguous: x sizes: {Sizes(x)}, y sizes: {Sizes(y)}. Make sure all arrays contain the same number of samples.");
         }
+
+        private static void CheckSamples(Tensor x, Tensor y) => CheckSamples(new[] { x }, new[] { y });
 
         /// <summary>A global permutation of the samples for one epoch (reproducible after SetRandomSeed).</summary>
         private static Tensor Permutation(long samples, int fitSeed, int epoch)

@@ -1,0 +1,206 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using System.Text.Json.Nodes;
+using Keras.Errors;
+using Keras.Losses;
+using Keras.Metrics;
+using Keras.Optimizers;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Keras.Models
+{
+    /// <summary>
+    /// Training models with several inputs and outputs (Keras' <c>compile(loss=[...], loss_weights=[...],
+    /// metrics=[[...], [...]])</c> and <c>fit([x1, x2], [y1, y2])</c>): the loss is the weighted sum of one loss per output;
+    /// the logs hold it as "loss" and each output's loss and metrics prefixed with the output layer's name
+    /// ("score_loss", "score_mae"), as Keras names them.
+    /// </summary>
+    public abstract partial class Model
+    {
+        private Loss[]? _outputLosses;
+        private double[] _lossWeights = Array.Empty<double>();
+        private Metric[][] _outputMetrics = Array.Empty<Metric[]>();
+        private Metrics.Mean[] _outputLossTrackers = Array.Empty<Metrics.Mean>();
+
+        /// <summary>True when the model was compiled with one loss per output.</summary>
+        internal bool IsMultiIO => _outputLosses != null;
+
+        /// <summary>Number of inputs the model takes (1 except for Functional models with several).</summary>
+        internal virtual int InputCount => 1;
+
+        /// <summary>Number of outputs the model returns (1 except for Functional models with several).</summary>
+        internal virtual int OutputCount => 1;
+
+        /// <summary>Each output's name (its layer's name), used to prefix per-output logs.</summary>
+        internal virtual IReadOnlyList<string> OutputNames => new[] { Name };
+
+        /// <summary>Calls the model on one tensor per input; returns one tensor per output.</summary>
+        internal virtual Tensor[] CallAll(IReadOnlyList<Tensor> inputs, bool? training) => new[] { Call(inputs[0], training) };
+
+        /// <summary>The per-output losses (null unless compiled with one loss per output).</summary>
+        public IReadOnlyList<Loss>? OutputLosses => _outputLosses;
+
+        /// <summary>Keras' compile for several outputs, with names: one loss per output, optional weights and per-output metrics.</summary>
+        public void Compile(string optimizer, IReadOnlyList<string> losses, IReadOnlyList<double>? lossWeights = null,
+            IReadOnlyList<IEnumerable<string>?>? metrics = null)
+        {
+            if (losses is null) throw new KerasArgumentException("`losses` must list one loss per output.", nameof(losses));
+            var metricNames = metrics?.Select(m => m?.ToArray()).ToArray();
+            Compile(Optimizers.Optimizer.Get(optimizer), losses.Select(Loss.Get).ToArray(), lossWeights,
+                metricNames?.Select(m => m?.Select(Metric.Get)).ToArray());
+            // Keras records the arguments as given: names stay names in compile_config.
+            _compileConfig!["optimizer"] = optimizer;
+            _compileConfig["loss"] = new JsonArray(losses.Select(l => (JsonNode)JsonValue.Create(l)!).ToArray());
+            _compileConfig["metrics"] = metricNames == null ? null : new JsonArray(metricNames.Select(ms =>
+                (JsonNode)new JsonArray((ms ?? Array.Empty<string>()).Select(m => (JsonNode)JsonValue.Create(m)!).ToArray())).ToArray());
+        }
+
+        /// <summary>Keras' compile for several outputs, with objects: one loss per output, optional weights and per-output metrics.</summary>
+        public void Compile(Optimizer optimizer, IReadOnlyList<Loss> losses, IReadOnlyList<double>? lossWeights = null,
+            IReadOnlyList<IEnumerable<Metric>?>? metrics = null)
+        {
+            EnsureAlive();
+            int outputs = OutputCount;
+            if (losses is null || losses.Count != outputs || losses.Any(l => l is null))
+                throw new KerasArgumentException(
+                    "For a model with multiple outputs, when providing the `loss` argument as a list, it should have as many entries as the model has " +
+                    $"outputs. Received: {losses?.Count ?? 0} losses whereas the model has {outputs} outputs.", nameof(losses));
+            if (lossWeights != null && lossWeights.Count != outputs)
+                throw new KerasArgumentException(
+                    $"`loss_weights` should have one entry per output. Received: {lossWeights.Count} weights whereas the model has {outputs} outputs.", nameof(lossWeights));
+            if (metrics != null && metrics.Count != outputs)
+                throw new KerasArgumentException(
+                    $"`metrics` should list the metrics of each output. Received: {metrics.Count} lists whereas the model has {outputs} outputs.", nameof(metrics));
+            Compile(optimizer, null, null);
+            _outputLosses = losses.ToArray();
+            _lossWeights = lossWeights?.ToArray() ?? Enumerable.Repeat(1.0, outputs).ToArray();
+            _outputMetrics = Enumerable.Range(0, outputs).Select(i => metrics?[i]?.ToArray() ?? Array.Empty<Metric>()).ToArray();
+            _outputLossTrackers = OutputNames.Select(n => new Metrics.Mean(n + "_loss")).ToArray();
+            _compileConfig!["loss"] = new JsonArray(_outputLosses.Select(l => (JsonNode)SavingLib.ModelSerialization.LossConfig(l)).ToArray());
+            _compileConfig["loss_weights"] = new JsonArray(_lossWeights.Select(w => (JsonNode)JsonValue.Create(w)).ToArray());
+            _compileConfig["metrics"] = new JsonArray(_outputMetrics.Select(ms =>
+                (JsonNode)new JsonArray(ms.Select(m => (JsonNode)SavingLib.ModelSerialization.MetricConfig(m)).ToArray())).ToArray());
+        }
+
+        /// <summary>Adds the per-output entries to the logs.</summary>
+        private void AddOutputLogs(Dictionary<string, double> logs)
+        {
+            if (!IsMultiIO) return;
+            var names = OutputNames;
+            for (int i = 0; i < names.Count; i++)
+            {
+                logs[names[i] + "_loss"] = _outputLossTrackers[i].Result();
+                foreach (var metric in _outputMetrics[i]) logs[names[i] + "_" + metric.Name] = metric.Result();
+            }
+        }
+
+        private void ResetOutputMetrics()
+        {
+            foreach (var tracker in _outputLossTrackers) tracker.ResetState();
+            foreach (var metric in _outputMetrics.SelectMany(m => m)) metric.ResetState();
+        }
+
+        /// <summary>Checks that the data has one tensor per input and one target per output.</summary>
+        private void CheckArity(IReadOnlyList<Tensor> x, IReadOnlyList<Tensor> y)
+        {
+            if (x.Count != InputCount)
+                throw new KerasArgumentException($"Model '{Name}' expects {InputCount} input(s), but the data provides {x.Count}.");
+            if (OutputCount > 1 && !IsMultiIO)
+                throw new KerasArgumentException(
+                    $"Model '{Name}' has {OutputCount} outputs: compile it with one loss per output, e.g. Compile(\"adam\", losses: new[] {{ \"mse\", \"mae\" }}).");
+            int targets = IsMultiIO ? OutputCount : 1;
+            if (y.Count != targets)
+                throw new KerasArgumentException($"Model '{Name}' has {targets} output(s), but the data provides {y.Count} target(s).");
+        }
+
+        /// <summary>One training step on several inputs/outputs: the weighted sum of the outputs' losses.</summary>
+        private Dictionary<string, double> TrainStepMulti(Tensor[] x, Tensor[] y)
+        {
+            foreach (var v in _compiledTrainable)
+            {
+                using var grad = v.Value.grad;
+                grad?.zero_();
+            }
+            var predictions = CallAll(x, training: true);
+            var total = WeightedLoss(y, predictions, x[0].shape[0]);
+            total.backward();
+            Optimizer!.Apply(_compiledTrainable);
+            using (torch.no_grad()) UpdateOutputMetrics(y, predictions);
+            return Logs();
+        }
+
+        /// <summary>One evaluation step on several inputs/outputs.</summary>
+        private Dictionary<string, double> TestStepMulti(Tensor[] x, Tensor[] y)
+        {
+            using var _ = torch.no_grad();
+            var predictions = CallAll(x, training: false);
+            WeightedLoss(y, predictions, x[0].shape[0]);
+            UpdateOutputMetrics(y, predictions);
+            return Logs();
+        }
+
+        private Tensor WeightedLoss(Tensor[] y, Tensor[] predictions, long samples)
+        {
+            Tensor? total = null;
+            for (int i = 0; i < predictions.Length; i++)
+            {
+                var value = _outputLosses![i].Call(y[i], predictions[i]);
+                _outputLossTrackers[i].UpdateState(value.item<float>(), samples);
+                var weighted = _lossWeights[i] == 1.0 ? value : value.mul(_lossWeights[i]);
+                total = total is null ? weighted : total.add(weighted);
+            }
+            _lossTracker.UpdateState(total!.item<float>(), samples);
+            return total;
+        }
+
+        private void UpdateOutputMetrics(Tensor[] y, Tensor[] predictions)
+        {
+            for (int i = 0; i < predictions.Length; i++)
+                foreach (var metric in _outputMetrics[i]) metric.UpdateState(y[i], predictions[i]);
+        }
+
+        /// <summary>Keras' <c>predict</c> for several inputs: one CPU tensor per output, in batches, with training=false.</summary>
+        public Tensor[] Predict(IReadOnlyList<Tensor> x, int? batchSize = null)
+        {
+            EnsureAlive();
+            if (x is null || x.Count != InputCount || x.Any(t => t is null))
+                throw new KerasArgumentException($"Model '{Name}' expects {InputCount} input(s), but received {x?.Count ?? 0}.", nameof(x));
+            MaybeBuildFor(x[0]);
+            long samples = x[0].shape[0];
+            int batch = batchSize ?? 32;
+            int steps = (int)Math.Ceiling(samples / (double)batch);
+            var parts = Enumerable.Range(0, OutputCount).Select(_ => new List<Tensor>()).ToArray();
+            try
+            {
+                using var _ = torch.no_grad();
+                for (int step = 0; step < steps; step++)
+                {
+                    long begin = (long)step * batch;
+                    using var scope = torch.NewDisposeScope();
+                    var outputs = CallAll(x.Select(t => t.narrow(0, begin, Math.Min(batch, samples - begin))).ToArray(), training: false);
+                    for (int i = 0; i < outputs.Length; i++) parts[i].Add(outputs[i].cpu().MoveToOuterDisposeScope());
+                }
+                return parts.Select(p => torch.cat(p, 0)).ToArray();
+            }
+            finally
+            {
+                foreach (var t in parts.SelectMany(p => p)) t.Dispose();
+            }
+        }
+
+        /// <summary>Keras' <c>train_on_batch</c> for several inputs/outputs.</summary>
+        public Dictionary<string, double> TrainOnBatch(IReadOnlyList<Tensor> x, IReadOnlyList<Tensor> y)
+        {
+            EnsureAlive();
+            AssertCompiled();
+            CheckSamples(x, y);
+            CheckArity(x, y);
+            MaybeBuildFor(x[0]);
+            ResetMetrics();
+            using var scope = torch.NewDisposeScope();
+            return IsMultiIO ? TrainStepMulti(x.ToArray(), y.ToArray()) : TrainStep(x[0], y[0]);
+        }
+    }
+}
