@@ -70,6 +70,24 @@ public class WholeProgramTests
             var ensemble = new List<Sequential>();
             for (int i = 0; i < 3; i++) ensemble.Add(new Sequential(new Layer[] { new Dense(4) }));
 
+            // Saving, checkpoints and loading with the extensions Keras expects, in the forms code uses.
+            string dir = System.IO.Path.GetTempPath();
+            var trained = ensemble[0];
+            trained.Compile("adam", "mse");
+            using (var tx = torch.rand(8, 4))
+            using (var ty = torch.rand(8, 4))
+                trained.Fit(tx, ty, epochs: 1, verbose: 0, callbacks: new Keras.Callbacks.Callback[]
+                {
+                    new Keras.Callbacks.ModelCheckpoint(System.IO.Path.Combine(dir, "ckpt-{epoch:02d}.keras"), monitor: "loss"),
+                    new Keras.Callbacks.ModelCheckpoint(dir + "/best.weights.h5", monitor: "loss", saveBestOnly: true, saveWeightsOnly: true),
+                    new Keras.Callbacks.BackupAndRestore(System.IO.Path.Combine(dir, "backup")),
+                });
+            trained.Save(System.IO.Path.Combine(dir, "model.keras"));
+            trained.SaveWeights($"{dir}/model.weights.h5");
+            trained.LoadWeights(dir + "/model.keras");
+            var reloaded = Keras.Saving.LoadModel(System.IO.Path.Combine(dir, "model.keras"), compile: false);
+            Console.WriteLine(reloaded.Name);
+
             Console.WriteLine(string.Join(", ", results));
             Console.WriteLine(Backend.IsKerasTensor(new Input(new long[] { 4 })));
             """;
