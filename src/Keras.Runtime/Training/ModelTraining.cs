@@ -334,11 +334,8 @@ namespace Keras.Models
         protected virtual Dictionary<string, double> TrainStep(Tensor x, Tensor y)
         {
             var loss = Loss ?? throw new KerasInvalidOperationException("Fit needs a loss: pass `loss` to Compile().");
-            foreach (var v in _compiledTrainable)
-            {
-                using var grad = v.Value.grad; // a new handle each read
-                grad?.zero_();
-            }
+            // Gradients are reset to none (PyTorch's zero_grad(set_to_none=True)): backward writes fresh ones, no zeroing kernel.
+            foreach (var v in _compiledTrainable) v.Value.grad = null;
             var yPred = Call(x, training: true);
             var value = loss.Call(y, yPred);
             value.backward();

@@ -118,11 +118,7 @@ namespace Keras.Models
         /// <summary>One training step on several inputs/outputs: the weighted sum of the outputs' losses.</summary>
         private Dictionary<string, double> TrainStepMulti(Tensor[] x, Tensor[] y)
         {
-            foreach (var v in _compiledTrainable)
-            {
-                using var grad = v.Value.grad;
-                grad?.zero_();
-            }
+            foreach (var v in _compiledTrainable) v.Value.grad = null;
             var predictions = CallAll(x, training: true);
             var total = WeightedLoss(y, predictions, x[0].shape[0]);
             total.backward();
