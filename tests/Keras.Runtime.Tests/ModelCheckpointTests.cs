@@ -122,3 +122,21 @@ public class ModelCheckpointTests : KerasTestBase
             new ModelCheckpoint("ckpt-{epoch:03d}-{val_loss:.2f}-{lr:.3e}.keras").FormatPath(4, null, new Dictionary<string, double> { ["val_loss"] = 0.1234, ["lr"] = 0.0015 }));
     }
 }
+
+/// <summary>The monitor-mode rule the monitoring callbacks share.</summary>
+public class MonitorModeTests : KerasTestBase
+{
+    [Fact]
+    public void An_unknown_mode_warns_with_each_callbacks_Keras_message_and_falls_back_to_auto()
+    {
+        var warnings = new StringWriter();
+        Utilities.IoUtils.StderrOverride = warnings;
+        Assert.Equal("auto", new EarlyStopping(mode: "maximal").Mode);
+        Assert.Equal("auto", new ModelCheckpoint("m.keras", mode: "maximal").Mode);
+        Assert.Equal("auto", new ReduceLROnPlateau(mode: "maximal").Mode);
+        string text = warnings.ToString();
+        Assert.Contains("EarlyStopping mode 'maximal' is unknown, fallback to auto mode.", text);
+        Assert.Contains("ModelCheckpoint mode 'maximal' is unknown, fallback to auto mode.", text);
+        Assert.Contains("Learning rate reduction mode maximal is unknown, fallback to auto mode.", text);
+    }
+}

@@ -304,3 +304,41 @@ public class ModelSavingTests : KerasTestBase
         Assert.NotEqual(Values(model)[0], Values(copy)[0]);
     }
 }
+
+/// <summary>Subclassed models: their weights save and load; LoadModel cannot rebuild the class and says what to do.</summary>
+public class SubclassedModelSavingTests : KerasTestBase
+{
+    private sealed class TwoLayer : Model
+    {
+        private readonly Dense _hidden, _out;
+
+        public TwoLayer()
+        {
+            _hidden = Track(new Dense(4, activation: "relu"));
+            _out = Track(new Dense(1));
+        }
+
+        protected override torch.Tensor CallCore(torch.Tensor inputs, bool? training)
+        {
+            using var h = _hidden.Call(inputs, training);
+            return _out.Call(h, training);
+        }
+    }
+
+    [Fact]
+    public void A_subclassed_model_saves_whole_but_loads_by_weights()
+    {
+        var model = new TwoLayer();
+        using (var x = torch.ones(2, 3)) model.Call(x).Dispose();
+        string path = Path.Combine(KerasHome, "sub.keras");
+        model.Save(path);
+        var error = Assert.Throws<KerasTypeException>(() => Saving.LoadModel(path));
+        Assert.Contains("Could not locate class 'TwoLayer'", error.Message);
+        Assert.Contains("build the model in C# and call LoadWeights", error.Message);
+
+        var again = new TwoLayer();
+        using (var x = torch.ones(2, 3)) again.Call(x).Dispose();
+        again.LoadWeights(path);
+        Assert.Equal(model.Weights.Select(w => w.ToArray<float>()), again.Weights.Select(w => w.ToArray<float>()));
+    }
+}

@@ -24,8 +24,7 @@ namespace Keras.Callbacks
     public sealed class BackupAndRestore : Callback
     {
         private const string EmbeddedMetadata = "keras_tooling_training_metadata";
-        private readonly int? _saveFreqBatches;
-        private int _batchesSinceSave;
+        private readonly BatchCounter? _saveEvery;
 
         /// <summary>Creates the callback, backing up at every epoch end (<paramref name="saveFreq"/> must be "epoch").</summary>
         public BackupAndRestore(string backupDir, string saveFreq = "epoch", bool doubleCheckpoint = false, bool deleteCheckpoint = true)
@@ -41,7 +40,7 @@ namespace Keras.Callbacks
         {
             if (saveFreq < 0) throw InvalidSaveFreq(saveFreq);
             BackupDir = ValidDirectory(backupDir);
-            _saveFreqBatches = saveFreq;
+            _saveEvery = new BatchCounter(saveFreq);
             DoubleCheckpoint = doubleCheckpoint;
             DeleteCheckpoint = deleteCheckpoint;
         }
@@ -66,7 +65,7 @@ namespace Keras.Callbacks
         public int CurrentEpoch { get; private set; }
 
         /// <summary>The last training batch seen in the current epoch (Keras' <c>_last_batch_seen</c>).</summary>
-        public int LastBatchSeen { get; private set; }
+        public int LastBatchSeen => _saveEvery?.LastBatchSeen ?? 0;
 
         private string WeightsPath => Path.Combine(BackupDir, "latest.weights.h5");
         private string MetadataPath => Path.Combine(BackupDir, "training_metadata.json");
@@ -82,8 +81,7 @@ namespace Keras.Callbacks
                     "To use the BackupAndRestore callback, you model must be built before you call `fit()`. Call `model.Build(inputShape)` " +
                     "(or call the model on a batch) first.");
             CurrentEpoch = 0;
-            LastBatchSeen = 0;
-            _batchesSinceSave = 0;
+            _saveEvery?.Reset();
             try
             {
                 Restore();
@@ -123,23 +121,15 @@ namespace Keras.Callbacks
         /// <inheritdoc />
         public override void OnTrainBatchEnd(int batch, IReadOnlyDictionary<string, double>? logs = null)
         {
-            if (_saveFreqBatches is not int every) return;
-            int added = batch <= LastBatchSeen ? batch + 1 : batch - LastBatchSeen;
-            _batchesSinceSave += added;
-            LastBatchSeen = batch;
-            if (_batchesSinceSave >= every)
-            {
-                _batchesSinceSave = 0;
-                Save();
-            }
+            if (_saveEvery?.Tick(batch) == true) Save();
         }
 
         /// <inheritdoc />
         public override void OnEpochEnd(int epoch, IReadOnlyDictionary<string, double>? logs = null)
         {
             CurrentEpoch = epoch + 1;
-            LastBatchSeen = 0;
-            if (_saveFreqBatches == null) Save();
+            _saveEvery?.EpochEnded();
+            if (_saveEvery == null) Save();
         }
 
         /// <inheritdoc />

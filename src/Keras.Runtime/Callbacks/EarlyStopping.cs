@@ -26,12 +26,7 @@ namespace Keras.Callbacks
             MinDelta = Math.Abs(minDelta);
             Patience = patience;
             Verbose = verbose;
-            if (mode is not ("auto" or "min" or "max"))
-            {
-                IoUtils.Warn($"EarlyStopping mode '{mode}' is unknown, fallback to auto mode.");
-                mode = "auto";
-            }
-            Mode = mode;
+            Mode = MonitorMode.Normalize(mode, $"EarlyStopping mode '{mode}' is unknown, fallback to auto mode.");
             Baseline = baseline;
             RestoreBestWeights = restoreBestWeights;
             StartFromEpoch = startFromEpoch;

@@ -19,9 +19,9 @@ namespace Keras.Callbacks
     public sealed class ModelCheckpoint : Callback
     {
         private static readonly Regex Placeholder = new Regex(@"\{([A-Za-z_][A-Za-z0-9_]*)(?::([^{}]*))?\}", RegexOptions.CultureInvariant);
-        private readonly int? _saveFreqBatches;
+        private readonly BatchCounter? _saveEvery;
         private Func<double, double, bool>? _monitorOp;
-        private int _currentEpoch, _lastBatchSeen, _batchesSinceSave;
+        private int _currentEpoch;
 
         /// <summary>Creates the callback, saving at every epoch end (<paramref name="saveFreq"/> must be "epoch").</summary>
         public ModelCheckpoint(string filepath, string monitor = "val_loss", int verbose = 0, bool saveBestOnly = false, bool saveWeightsOnly = false,
@@ -39,7 +39,7 @@ namespace Keras.Callbacks
         {
             if (saveFreq <= 0)
                 throw new KerasArgumentException($"Unrecognized save_freq: {saveFreq}. Expected save_freq are 'epoch' or integer values", nameof(saveFreq));
-            _saveFreqBatches = saveFreq;
+            _saveEvery = new BatchCounter(saveFreq);
         }
 
         private ModelCheckpoint(string filepath, string monitor, int verbose, bool saveBestOnly, bool saveWeightsOnly, string mode, double? initialValueThreshold)
@@ -51,11 +51,7 @@ namespace Keras.Callbacks
                     $"Received: filepath={filepath}", nameof(filepath));
             if (!saveWeightsOnly && !filepath.EndsWith(".keras", StringComparison.Ordinal))
                 throw new KerasArgumentException($"The filepath provided must end in `.keras` (Keras model format). Received: filepath={filepath}", nameof(filepath));
-            if (mode is not ("auto" or "min" or "max"))
-            {
-                IoUtils.Warn($"ModelCheckpoint mode '{mode}' is unknown, fallback to auto mode.");
-                mode = "auto";
-            }
+            mode = MonitorMode.Normalize(mode, $"ModelCheckpoint mode '{mode}' is unknown, fallback to auto mode.");
             Filepath = filepath;
             Monitor = monitor;
             Verbose = verbose;
@@ -88,8 +84,7 @@ namespace Keras.Callbacks
             bool greater = MonitorMode.GreaterIsBetter(nameof(ModelCheckpoint), Monitor, Mode, Model);
             _monitorOp = greater ? (a, b) => a > b : (a, b) => a < b;
             Best = InitialValueThreshold ?? (greater ? double.NegativeInfinity : double.PositiveInfinity);
-            _lastBatchSeen = 0;
-            _batchesSinceSave = 0;
+            _saveEvery?.Reset();
         }
 
         /// <inheritdoc />
@@ -98,19 +93,14 @@ namespace Keras.Callbacks
         /// <inheritdoc />
         public override void OnTrainBatchEnd(int batch, IReadOnlyDictionary<string, double>? logs = null)
         {
-            if (_saveFreqBatches is not int every) return;
-            _batchesSinceSave += batch <= _lastBatchSeen ? batch + 1 : batch - _lastBatchSeen;
-            _lastBatchSeen = batch;
-            if (_batchesSinceSave < every) return;
-            _batchesSinceSave = 0;
-            Save(_currentEpoch, batch, logs);
+            if (_saveEvery?.Tick(batch) == true) Save(_currentEpoch, batch, logs);
         }
 
         /// <inheritdoc />
         public override void OnEpochEnd(int epoch, IReadOnlyDictionary<string, double>? logs = null)
         {
-            _lastBatchSeen = 0;
-            if (_saveFreqBatches == null) Save(epoch, null, logs);
+            _saveEvery?.EpochEnded();
+            if (_saveEvery == null) Save(epoch, null, logs);
         }
 
         private void Save(int epoch, int? batch, IReadOnlyDictionary<string, double>? logs)

@@ -11,6 +11,14 @@ namespace Keras.Callbacks
     /// </summary>
     internal static class MonitorMode
     {
+        /// <summary>"auto", "min" or "max"; anything else warns with <paramref name="warning"/> and falls back to "auto", as Keras.</summary>
+        internal static string Normalize(string mode, string warning)
+        {
+            if (mode is "auto" or "min" or "max") return mode;
+            Utilities.IoUtils.Warn(warning);
+            return "auto";
+        }
+
         /// <summary>True when larger values of <paramref name="monitor"/> are better.</summary>
         internal static bool GreaterIsBetter(string callbackName, string monitor, string mode, Model? model)
         {

@@ -128,7 +128,7 @@ namespace Keras.Callbacks
             Factor = factor;
             Patience = patience;
             Verbose = verbose;
-            Mode = mode is "min" or "max" ? mode : "auto";
+            Mode = MonitorMode.Normalize(mode, $"Learning rate reduction mode {mode} is unknown, fallback to auto mode.");
             MinDelta = minDelta;
             Cooldown = cooldown;
             MinLr = minLr;
