@@ -29,7 +29,8 @@ namespace Keras.Analyzers
                 start.RegisterOperationAction(op =>
                 {
                     var invocation = (IInvocationOperation)op.Operation;
-                    if (keras.IsKerasApi(invocation.TargetMethod))
+                    // Cheapest test first: only methods with a safeMode parameter, then only Keras.Runtime's.
+                    if (HasSafeModeParameter(invocation.TargetMethod) && keras.IsKerasApi(invocation.TargetMethod))
                         foreach (var argument in invocation.Arguments)
                             if (argument.ArgumentKind == ArgumentKind.Explicit && argument.Parameter?.Name == KerasApi.SafeModeParameter &&
                                 KerasContext.Unwrap(argument.Value).ConstantValue is { HasValue: true, Value: false })
@@ -42,6 +43,13 @@ namespace Keras.Analyzers
                         "may run code (lambdas). Load only trusted files, and prefer enabling it around the one load that needs it."));
                 }, OperationKind.Invocation);
             });
+        }
+
+        private static bool HasSafeModeParameter(IMethodSymbol method)
+        {
+            foreach (var parameter in method.Parameters)
+                if (parameter.Name == KerasApi.SafeModeParameter) return true;
+            return false;
         }
     }
 }
