@@ -1,4 +1,5 @@
 using Keras.Errors;
+using PureHDF;
 using Keras.Layers;
 using Keras.Models;
 using TorchSharp;
@@ -66,7 +67,8 @@ public class FunctionalGraphTests : KerasTestBase
     public void A_graph_with_a_shared_layer_two_inputs_and_two_outputs_computes_each_output()
     {
         var (model, shared) = Siamese();
-        Assert.Equal(new[] { "shared", "merged", "score", "diff", "magnitude" }, model.Layers.Select(l => l.Name));
+        // Keras' map_graph order: by depth from the outputs, ties by first visit.
+        Assert.Equal(new[] { "shared", "merged", "diff", "score", "magnitude" }, model.Layers.Select(l => l.Name));
         Assert.Equal(2, model.Inputs.Count);
         Assert.Equal(new long[] { -1, 2 }, model.Outputs[1].Shape);
 
@@ -93,6 +95,20 @@ public class FunctionalGraphTests : KerasTestBase
         Assert.Contains("expects 2 input(s)", Assert.Throws<KerasArgumentException>(() => model.Call(new[] { a })).Message);
         using var wrong = torch.ones(5, 4);
         Assert.Contains("is incompatible", Assert.Throws<KerasArgumentException>(() => model.Call(new[] { a, wrong })).Message);
+    }
+
+    [Fact]
+    public void Layers_are_ordered_by_depth_then_first_visit_as_Keras_so_weight_groups_get_Kerass_names()
+    {
+        var x = new Input(new long[] { 2 });
+        var shallow = new Dense(1, name: "shallow").Call(x);
+        var deep = new Dense(1, name: "c").Call(new Dense(2, name: "b").Call(new Dense(2, name: "a").Call(x)));
+        var model = new Functional(new[] { x }, new[] { shallow, deep });
+        Assert.Equal(new[] { "a", "b", "shallow", "c" }, model.Layers.Select(l => l.Name));
+        string path = Path.Combine(KerasHome, "order.weights.h5");
+        model.SaveWeights(path);
+        using var file = H5File.OpenRead(path);
+        Assert.Equal("shallow", file.Group("layers/dense_2/vars").Attribute("name").Read<string>());
     }
 
     [Fact]

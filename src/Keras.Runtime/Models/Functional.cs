@@ -56,9 +56,11 @@ namespace Keras.Models
             var done = new HashSet<KerasTensor>(ReferenceEqualityComparer.Instance);
             var visiting = new HashSet<KerasTensor>(ReferenceEqualityComparer.Instance);
             var reached = new List<string>();
+            var traversalIndex = new Dictionary<Layer, int>(ReferenceEqualityComparer.Instance); // first visit, from the outputs
             void Visit(KerasTensor t, KerasTensor from)
             {
                 if (isInput.Contains(t) || done.Contains(t)) return;
+                if (t.SourceLayer != null && !traversalIndex.ContainsKey(t.SourceLayer)) traversalIndex[t.SourceLayer] = traversalIndex.Count;
                 if (t.SourceLayer == null)
                     throw new KerasArgumentException(
                         $"Graph disconnected: cannot find parent for tensor {t} (needed by {from.SourceLayer?.Name ?? from.ToString()}). It is not one " +
@@ -73,10 +75,22 @@ namespace Keras.Models
             }
             foreach (var output in _outputs) Visit(output, output);
             foreach (var t in _order)
-            {
-                if (!_layers.Contains(t.SourceLayer!)) _layers.Add(t.SourceLayer!);
                 foreach (var input in t.SourceInputs) _consumers[input] = _consumers.TryGetValue(input, out int n) ? n + 1 : 1;
+
+            // Keras' layer order (map_graph): by decreasing depth (operations between a call and the outputs; a shared
+            // layer takes its deepest call), ties by first visit from the outputs. Weight files name groups in this order.
+            var nodeDepth = new Dictionary<KerasTensor, int>(ReferenceEqualityComparer.Instance);
+            var layerDepth = new Dictionary<Layer, int>(ReferenceEqualityComparer.Instance);
+            for (int i = _order.Count - 1; i >= 0; i--)
+            {
+                var node = _order[i];
+                int depth = Math.Max(nodeDepth.TryGetValue(node, out int d) ? d : 0, layerDepth.TryGetValue(node.SourceLayer!, out int ld) ? ld : 0);
+                layerDepth[node.SourceLayer!] = depth;
+                nodeDepth[node] = depth;
+                foreach (var parent in node.SourceInputs)
+                    if (done.Contains(parent)) nodeDepth[parent] = Math.Max(depth + 1, nodeDepth.TryGetValue(parent, out int p) ? p : 0);
             }
+            _layers.AddRange(layerDepth.Keys.OrderByDescending(l => layerDepth[l]).ThenBy(l => traversalIndex[l]));
             var unused = _inputs.Where(i => !_consumers.ContainsKey(i) && !_outputs.Contains(i)).ToArray();
             if (unused.Length > 0)
                 IoUtilsWarn($"Model '{Name}' has inputs that no output depends on: [{string.Join(", ", unused.Select(u => u.ToString()))}].");
