@@ -56,6 +56,18 @@ namespace Keras
             return model;
         }
 
+        /// <summary>
+        /// Keras' <c>keras.saving.register_keras_serializable(package="Custom", name=None)</c>: lets <see cref="LoadModel"/>
+        /// and <see cref="ModelFromJson"/> rebuild a custom layer or subclassed model. Saved configs name it
+        /// "<paramref name="package"/>&gt;<paramref name="name"/>" (default: the class name); <paramref name="fromConfig"/>
+        /// rebuilds an instance from the config its <see cref="Layers.Layer.GetConfig"/> wrote. Register before loading.
+        /// </summary>
+        public static void RegisterKerasSerializable<T>(Func<JsonObject, T> fromConfig, string package = "Custom", string? name = null) where T : Layers.Layer
+        {
+            if (fromConfig is null) throw new KerasArgumentException("`fromConfig` must rebuild an instance from its config.", nameof(fromConfig));
+            SerializableRegistry.Register(typeof(T), package, name ?? typeof(T).Name, config => fromConfig(config));
+        }
+
         /// <summary>Keras' <c>keras.saving.save_model(model, filepath, overwrite=True)</c>; the same as <see cref="Model.Save"/>.</summary>
         public static void SaveModel(Model model, string filepath, bool overwrite = true)
         {

@@ -96,6 +96,14 @@ namespace Keras.Layers
         /// </summary>
         internal virtual IReadOnlyList<Generator> RandomGenerators => Array.Empty<Generator>();
 
+        /// <summary>
+        /// Keras' <c>get_config()</c>: what the saved config of this layer holds (<c>name</c>, <c>trainable</c>,
+        /// <c>dtype</c>, and each built-in layer's arguments). A custom layer registered with
+        /// <see cref="Keras.Saving.RegisterKerasSerializable{T}"/> overrides it to add its constructor arguments:
+        /// <c>var c = base.GetConfig(); c["units"] = Units; return c;</c>.
+        /// </summary>
+        public virtual System.Text.Json.Nodes.JsonObject GetConfig() => SavingLib.ModelSerialization.LayerConfig(this);
+
         /// <summary>All weights: trainable first, then non-trainable (Keras' order).</summary>
         public IReadOnlyList<KerasVariable> Weights => TrainableWeights.Concat(NonTrainableWeights).ToArray();
 

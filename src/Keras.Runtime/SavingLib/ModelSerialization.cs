@@ -46,9 +46,9 @@ namespace Keras.SavingLib
                 Sequential => ("keras", "Sequential", (string?)null),
                 Functional => ("keras.src.models.functional", "Functional", "Functional"),
                 _ when IsBuiltIn(layer) => ("keras.layers", layer.GetType().Name, null),
-                _ => (null, layer.GetType().Name, layer.GetType().Name),
+                _ => (null, layer.GetType().Name, SerializableRegistry.NameOf(layer.GetType()) ?? layer.GetType().Name),
             };
-            var obj = Wrap(module, className, LayerConfig(layer), registered);
+            var obj = Wrap(module, className, layer.GetConfig(), registered);
             if (layer.Built && layer.BuildInputShape != null && layer is not Functional)
                 obj["build_config"] = new JsonObject { ["input_shape"] = Shape(layer.BuildInputShape) };
             return obj;
@@ -74,7 +74,8 @@ namespace Keras.SavingLib
 
         private static JsonObject Glorot() => Init("GlorotUniform", new JsonObject { ["seed"] = null });
 
-        private static JsonObject LayerConfig(Layer layer)
+        /// <summary>Keras' <c>get_config()</c> of a layer: the base keys plus each built-in layer's own (Layer.GetConfig's default).</summary>
+        internal static JsonObject LayerConfig(Layer layer)
         {
             var c = new JsonObject { ["name"] = layer.Name, ["trainable"] = layer.Trainable, ["dtype"] = Policy(layer.DtypePolicy) };
             switch (layer)
@@ -401,11 +402,19 @@ namespace Keras.SavingLib
                         Double(c, "dropout", 0), Bool(c, "use_bias", true), c["output_shape"] is JsonValue os && os.GetValueKind() == System.Text.Json.JsonValueKind.Number ? os.GetValue<int>() : null,
                         name: name);
                 default:
+                    if (SerializableRegistry.Find((string?)obj["registered_name"], className) is { } fromConfig)
+                    {
+                        var custom = fromConfig(c);
+                        if (custom is Model customModel && !customModel.Built && obj["build_config"]?["input_shape"] is JsonArray modelShape)
+                            customModel.BuildFromConfig(ReadShape(modelShape));
+                        return custom;
+                    }
                     throw new KerasTypeException(
                         $"Could not locate class '{className}'. This runtime can rebuild Keras' built-in Sequential and Functional models made of Dense, " +
                         "Dropout, Flatten, Reshape, Activation, Conv2D, MaxPooling2D, BatchNormalization, Embedding, LSTM, GRU, MultiHeadAttention and the " +
                         "merge layers (Add, Subtract, Multiply, Average, Maximum, Minimum, Concatenate). " +
-                        "For other or custom classes, build the model in C# and call LoadWeights on the file. Full object config: " + obj.ToJsonString());
+                        "Register custom classes with Keras.Saving.RegisterKerasSerializable (and override GetConfig), or build the model in C# and " +
+                        "call LoadWeights on the file. Full object config: " + obj.ToJsonString());
             }
         }
 

@@ -472,6 +472,13 @@ namespace Keras.Models
             ResetOutputMetrics();
         }
 
+        /// <summary>Builds a model rebuilt from a config for <paramref name="inputShape"/>, running one zero batch when its layers are built by calls.</summary>
+        internal void BuildFromConfig(long[] inputShape)
+        {
+            using var zeros = torch.zeros(inputShape.Select(d => d < 0 ? 1L : d).ToArray());
+            MaybeBuildFor(zeros);
+        }
+
         private void MaybeBuildFor(Tensor x)
         {
             if (Built) return;
