@@ -131,4 +131,34 @@ public class MultiOutputTrainingTests : KerasTestBase
         Assert.Contains("price_loss", seen);
         Assert.Contains("kind_loss", seen);
     }
+
+    [Fact]
+    public void A_stream_of_multi_input_batches_trains_the_same_as_the_arrays()
+    {
+        var (x, y) = Data(64);
+        IEnumerable<(torch.Tensor[] X, torch.Tensor[] Y)> Batches()
+        {
+            for (int i = 0; i < 64; i += 16)
+                yield return (x.Select(t => t.narrow(0, i, 16)).ToArray(), y.Select(t => t.narrow(0, i, 16)).ToArray());
+        }
+
+        float[][] Train(Func<Functional, History> fit)
+        {
+            Utils.SetRandomSeed(4);
+            var model = TwoHeads();
+            model.Compile("sgd", new[] { "mse", "sparse_categorical_crossentropy" });
+            var history = fit(model);
+            Assert.Equal(2, history.Epoch.Count);
+            return model.Weights.Select(w => w.ToArray<float>()).ToArray();
+        }
+
+        var fromArrays = Train(m => m.Fit(x, y, batchSize: 16, epochs: 2, verbose: 0, shuffle: false));
+        var fromStream = Train(m => m.Fit(Batches(), epochs: 2, verbose: 0));
+        Assert.Equal(fromArrays, fromStream);
+
+        var model = TwoHeads();
+        model.Compile("sgd", new[] { "mse", "sparse_categorical_crossentropy" });
+        var oneTarget = new[] { (x, new[] { y[0] }) };
+        Assert.Contains("the data provides 1 target(s)", Assert.Throws<KerasArgumentException>(() => model.Fit(oneTarget, verbose: 0)).Message);
+    }
 }

@@ -207,21 +207,39 @@ namespace Keras.Models
         public History Fit(IEnumerable<(Tensor X, Tensor Y)> batches, int epochs = 1, int verbose = 1, IEnumerable<Callback>? callbacks = null,
             double validationSplit = 0, (Tensor X, Tensor Y)? validationData = null, int initialEpoch = 0, int? stepsPerEpoch = null)
         {
+            if (batches is null) throw new KerasArgumentException("`batches` must be a sequence of (x, y) batches.", nameof(batches));
+            return FitStream(batches.Select(b => (new[] { b.X }, new[] { b.Y })), batches.GetType().Name, epochs, verbose, callbacks, validationSplit,
+                validationData is { } v ? (new[] { v.X }, new[] { v.Y }) : null, initialEpoch, stepsPerEpoch);
+        }
+
+        /// <summary>
+        /// Keras' <c>fit</c> on a stream of batches for a model with several inputs and/or outputs: each batch holds one
+        /// tensor per input and one target per output. Same rules as the single-tensor stream overload.
+        /// </summary>
+        public History Fit(IEnumerable<(Tensor[] X, Tensor[] Y)> batches, int epochs = 1, int verbose = 1, IEnumerable<Callback>? callbacks = null,
+            double validationSplit = 0, (Tensor[] X, Tensor[] Y)? validationData = null, int initialEpoch = 0, int? stepsPerEpoch = null)
+        {
+            if (batches is null) throw new KerasArgumentException("`batches` must be a sequence of (x, y) batches.", nameof(batches));
+            return FitStream(batches, batches.GetType().Name, epochs, verbose, callbacks, validationSplit, validationData, initialEpoch, stepsPerEpoch);
+        }
+
+        private History FitStream(IEnumerable<(Tensor[] X, Tensor[] Y)> batches, string sourceType, int epochs, int verbose, IEnumerable<Callback>? callbacks,
+            double validationSplit, (Tensor[] X, Tensor[] Y)? validationData, int initialEpoch, int? stepsPerEpoch)
+        {
             EnsureAlive();
             AssertCompiled();
-            if (batches is null) throw new KerasArgumentException("`batches` must be a sequence of (x, y) batches.", nameof(batches));
             if (validationSplit != 0)
                 throw new KerasArgumentException(
                     "Argument `validation_split` is only supported for tensors or NumPy arrays.Found incompatible type in the input: [" +
-                    batches.GetType().Name + "]. Pass validationData instead.", nameof(validationSplit));
+                    sourceType + "]. Pass validationData instead.", nameof(validationSplit));
             int? steps = stepsPerEpoch is int s && s > 0 ? s : null;
             if (steps is int capped && Config.MaxStepsPerEpoch() is int maxSteps && maxSteps > 0 && maxSteps < capped) steps = maxSteps;
-            IEnumerator<(Tensor X, Tensor Y)>? shared = steps != null ? batches.GetEnumerator() : null;
+            IEnumerator<(Tensor[] X, Tensor[] Y)>? shared = steps != null ? batches.GetEnumerator() : null;
             IEnumerable<(Tensor[] X, Tensor[] Y)> EpochBatches(int epoch)
             {
                 if (shared == null)
                 {
-                    foreach (var b in batches) yield return (new[] { b.X }, new[] { b.Y });
+                    foreach (var b in batches) yield return b;
                     yield break;
                 }
                 for (int i = 0; i < steps!.Value; i++)
@@ -233,13 +251,12 @@ namespace Keras.Models
                         StopTraining = true;
                         yield break;
                     }
-                    yield return (new[] { shared.Current.X }, new[] { shared.Current.Y });
+                    yield return shared.Current;
                 }
             }
             try
             {
-                return FitLoop(EpochBatches, steps, epochs, verbose, callbacks,
-                    validationData is { } v ? (new[] { v.X }, new[] { v.Y }) : null, 32, initialEpoch);
+                return FitLoop(EpochBatches, steps, epochs, verbose, callbacks, validationData, 32, initialEpoch);
             }
             finally
             {
@@ -288,7 +305,12 @@ namespace Keras.Models
                         {
                             if (!batches.MoveNext()) break;
                             var (bx, by) = batches.Current;
-                            if (step == 0) MaybeBuildFor(bx[0]);
+                            if (step == 0)
+                            {
+                                CheckSamples(bx, by);
+                                CheckArity(bx, by);
+                                MaybeBuildFor(bx[0]);
+                            }
                             list.ForEach(c => c.OnTrainBatchBegin(step));
                             logs = IsMultiIO ? TrainStepMulti(bx, by) : TrainStep(bx[0], by[0]);
                         }
