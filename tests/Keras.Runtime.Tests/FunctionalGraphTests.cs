@@ -112,6 +112,23 @@ public class FunctionalGraphTests : KerasTestBase
     }
 
     [Fact]
+    public void An_input_no_output_depends_on_is_accepted_with_a_warning()
+    {
+        var warnings = new StringWriter();
+        Utilities.IoUtils.StderrOverride = warnings;
+        var used = new Input(new long[] { 2 }, name: "used");
+        var unused = new Input(new long[] { 3 }, name: "unused");
+        var model = new Functional(new[] { used, unused }, new[] { new Dense(1).Call(used) });
+        Assert.Contains("has inputs that no output depends on", warnings.ToString());
+        Assert.Contains("name=unused", warnings.ToString());
+        using var a = torch.ones(4, 2);
+        using var b = torch.ones(4, 3);
+        var outputs = model.Call(new[] { a, b });
+        Assert.Equal(new long[] { 4, 1 }, outputs[0].shape);
+        outputs[0].Dispose();
+    }
+
+    [Fact]
     public void A_graph_call_leaves_no_intermediate_tensor_behind()
     {
         var (model, _) = Siamese();

@@ -93,10 +93,8 @@ namespace Keras.Models
             _layers.AddRange(layerDepth.Keys.OrderByDescending(l => layerDepth[l]).ThenBy(l => traversalIndex[l]));
             var unused = _inputs.Where(i => !_consumers.ContainsKey(i) && !_outputs.Contains(i)).ToArray();
             if (unused.Length > 0)
-                IoUtilsWarn($"Model '{Name}' has inputs that no output depends on: [{string.Join(", ", unused.Select(u => u.ToString()))}].");
+                Utilities.IoUtils.Warn($"Model '{Name}' has inputs that no output depends on: [{string.Join(", ", unused.Select(u => u.ToString()))}].");
         }
-
-        private static void IoUtilsWarn(string message) => Utilities.IoUtils.Warn(message);
 
         /// <summary>The model's symbolic inputs (Keras' <c>model.inputs</c>).</summary>
         public IReadOnlyList<KerasTensor> Inputs => _inputs;

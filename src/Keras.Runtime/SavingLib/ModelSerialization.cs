@@ -232,7 +232,7 @@ namespace Keras.SavingLib
                 // Keras records float(variable.numpy()), the float32 value; the exact double is written here so a reloaded model
                 // continues bit for bit (Python reads either into the same float32).
                 ["learning_rate"] = optimizer.LearningRate,
-                ["weight_decay"] = optimizer is AdamW ? optimizer.WeightDecay : optimizer.WeightDecay,
+                ["weight_decay"] = optimizer.WeightDecay,
                 ["clipnorm"] = null, ["global_clipnorm"] = null, ["clipvalue"] = null, ["use_ema"] = false, ["ema_momentum"] = 0.99,
                 ["ema_overwrite_frequency"] = null, ["loss_scale_factor"] = null, ["gradient_accumulation_steps"] = null,
             };
@@ -692,7 +692,5 @@ namespace Keras.SavingLib
             JsonObject o => (string?)o["config"] is { } n ? n : (string?)o["config"]?["name"],
             _ => null,
         };
-
-        internal static string Format(double value) => value.ToString("R", CultureInfo.InvariantCulture);
     }
 }
