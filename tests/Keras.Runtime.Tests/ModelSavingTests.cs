@@ -257,6 +257,23 @@ public class ModelSavingTests : KerasTestBase
     }
 
     [Fact]
+    public void A_tf_keras_Sequential_with_the_input_shape_on_its_first_layer_is_built_and_loaded()
+    {
+        const string config = """
+        {"class_name": "Sequential", "config": {"name": "legacy", "layers": [
+            {"class_name": "Dense", "config": {"name": "dense", "batch_input_shape": [null, 2], "units": 1, "activation": "linear", "use_bias": false}}]}}
+        """;
+        var model = Saving.LoadModel(Archive(config, f => f["layers"] = new H5Group
+        {
+            ["dense"] = new H5Group { ["vars"] = new H5Group { ["0"] = new H5Dataset(new float[] { 2, 3 }, fileDims: new ulong[] { 2, 1 }) } },
+        }));
+        Assert.True(model.Built);
+        using var x = torch.ones(1, 2);
+        using var y = model.Call(x);
+        Assert.Equal(5f, y.item<float>());
+    }
+
+    [Fact]
     public void Lambdas_are_refused_in_safe_mode_with_Keras_message()
     {
         const string config = """

@@ -438,6 +438,10 @@ namespace Keras.SavingLib
                 model.Add(DeserializeLayer(layerObj));
             }
             inputShape ??= c["build_input_shape"] is JsonArray b ? ReadShape(b) : obj["build_config"]?["input_shape"] is JsonArray bc ? ReadShape(bc) : null;
+            // tf.keras 2 may give the input shape only on the first layer.
+            if (inputShape == null && layers.FirstOrDefault()?["config"] is JsonObject first)
+                inputShape = first["batch_input_shape"] is JsonArray legacyFirst ? ReadShape(legacyFirst)
+                           : first["batch_shape"] is JsonArray firstBatch ? ReadShape(firstBatch) : null;
             if (inputShape != null) model.Build(inputShape);
             return model;
         }
