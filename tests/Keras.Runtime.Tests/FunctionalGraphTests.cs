@@ -129,6 +129,29 @@ public class FunctionalGraphTests : KerasTestBase
     }
 
     [Fact]
+    public void Summary_lists_inputs_and_connections_for_a_graph_and_no_connections_for_a_chain()
+    {
+        var stdout = new StringWriter();
+        Utilities.IoUtils.StdoutOverride = stdout;
+        var (model, _) = Siamese();
+        model.Summary();
+        string text = stdout.ToString();
+        Assert.Contains("Connected to", text);
+        Assert.Contains("left (InputLayer)", text);
+        Assert.Contains("shared[0][0], shared[1][0]", text); // the merge's two inputs: the shared layer's two calls
+        Assert.Contains("left[0][0]", text);
+        Assert.Contains("Total params: 35", text);        // shared 16 + score 9 + magnitude 10 (merges have none)
+
+        stdout.GetStringBuilder().Clear();
+        var input = new Input(new long[] { 3 }, name: "features");
+        new Functional(input, new Dense(2, name: "out").Call(new Dense(4, name: "hidden").Call(input))).Summary();
+        text = stdout.ToString();
+        Assert.DoesNotContain("Connected to", text);
+        Assert.Contains("features (InputLayer)", text);
+        Assert.Contains("out (Dense)", text);
+    }
+
+    [Fact]
     public void A_graph_call_leaves_no_intermediate_tensor_behind()
     {
         var (model, _) = Siamese();

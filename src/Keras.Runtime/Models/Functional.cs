@@ -136,8 +136,33 @@ namespace Keras.Models
             return shapes[_outputs[0]];
         }
 
-        /// <summary>The symbolic output shapes of every layer call, in graph order (for Summary).</summary>
-        internal IEnumerable<(Layer Layer, long[] Shape)> NodeShapes() => _order.Select(t => (t.SourceLayer!, t.Shape));
+        /// <summary>
+        /// Keras' "sequential-like" test for summaries: one input, one output, and a plain chain (every call takes one
+        /// tensor, no layer is called twice, no tensor feeds two calls).
+        /// </summary>
+        internal bool IsSequentialLike =>
+            _inputs.Length == 1 && _outputs.Length == 1 && _order.All(t => t.SourceInputs.Count == 1) &&
+            _order.Select(t => t.SourceLayer).Distinct().Count() == _order.Count && _consumers.Values.All(n => n == 1);
+
+        /// <summary>
+        /// Summary rows as Keras prints a Functional model: its inputs (InputLayer), then each layer call, with the output
+        /// shape, the parameter count and what the call is connected to (<c>layer[node][tensor]</c>).
+        /// </summary>
+        internal IEnumerable<(string Name, string Type, long[] Shape, long Params, string ConnectedTo)> SummaryRows()
+        {
+            var nodeIndex = new Dictionary<KerasTensor, int>(ReferenceEqualityComparer.Instance);
+            foreach (var group in _order.GroupBy(t => t.SourceLayer!))
+            {
+                int i = 0;
+                foreach (var t in group) nodeIndex[t] = i++;
+            }
+            string Ref(KerasTensor t) => Array.IndexOf(_inputs, t) is int k and >= 0
+                ? (_inputs[k].Name ?? "input_layer") + "[0][0]"
+                : t.SourceLayer!.Name + "[" + nodeIndex[t] + "][0]";
+            foreach (var input in _inputs) yield return (input.Name ?? "input_layer", "InputLayer", input.Shape, 0, "-");
+            foreach (var t in _order)
+                yield return (t.SourceLayer!.Name, t.SourceLayer.GetType().Name, t.Shape, t.SourceLayer.CountParams(), string.Join(", ", t.SourceInputs.Select(Ref)));
+        }
 
         private void RequireSingle(string what)
         {

@@ -96,12 +96,19 @@ namespace Keras.Models
         public void Summary()
         {
             var rows = new List<string[]>();
+            var headers = new List<string> { "Layer (type)", "Output Shape", "Param #" };
             static string Format(long[] s) => "(" + string.Join(", ", s.Select(d => d < 0 ? "None" : d.ToString(CultureInfo.InvariantCulture))) + ")";
             if (this is Functional functional)
             {
-                // One row per layer call of the graph, with its symbolic output shape.
-                foreach (var (layer, nodeShape) in functional.NodeShapes())
-                    rows.Add(new[] { $"{layer.Name} ({layer.GetType().Name})", Format(nodeShape), layer.CountParams().ToString("N0", CultureInfo.InvariantCulture) });
+                // As Keras: the inputs first, one row per layer call, and a "Connected to" column unless the graph is a chain.
+                bool connections = !functional.IsSequentialLike;
+                if (connections) headers.Add("Connected to");
+                foreach (var (name, type, nodeShape, parameters, connectedTo) in functional.SummaryRows())
+                {
+                    var row = new List<string> { $"{name} ({type})", Format(nodeShape), parameters.ToString("N0", CultureInfo.InvariantCulture) };
+                    if (connections) row.Add(connectedTo);
+                    rows.Add(row.ToArray());
+                }
             }
             else
             {
@@ -118,8 +125,7 @@ namespace Keras.Models
                     rows.Add(new[] { $"{layer.Name} ({layer.GetType().Name})", output, layer.CountParams().ToString("N0", CultureInfo.InvariantCulture) });
                 }
             }
-            var headers = new[] { "Layer (type)", "Output Shape", "Param #" };
-            var widths = Enumerable.Range(0, 3).Select(i => Math.Max(headers[i].Length, rows.Count == 0 ? 0 : rows.Max(r => r[i].Length)) + 2).ToArray();
+            var widths = Enumerable.Range(0, headers.Count).Select(i => Math.Max(headers[i].Length, rows.Count == 0 ? 0 : rows.Max(r => r[i].Length)) + 2).ToArray();
             string Line(char left, char mid, char right, char fill) =>
                 left + string.Join(mid.ToString(), widths.Select(w => new string(fill, w))) + right;
             string Row(string[] cells, char sep) =>
@@ -128,7 +134,7 @@ namespace Keras.Models
             var sb = new StringBuilder();
             sb.Append("Model: \"").Append(Name).Append("\"\n");
             sb.Append(Line('┏', '┳', '┓', '━')).Append('\n');
-            sb.Append(Row(headers, '┃')).Append('\n');
+            sb.Append(Row(headers.ToArray(), '┃')).Append('\n');
             sb.Append(Line('┡', '╇', '┩', '━')).Append('\n');
             for (int i = 0; i < rows.Count; i++)
             {
