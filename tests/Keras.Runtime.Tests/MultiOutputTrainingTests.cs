@@ -85,8 +85,10 @@ public class MultiOutputTrainingTests : KerasTestBase
     public void Mismatched_data_and_losses_are_reported_clearly()
     {
         var model = TwoHeads();
-        Assert.Contains("it should have as many entries as the model has outputs",
+        Assert.Contains("when providing the `loss` argument as a list, it should have as many entries as the model has outputs. Received:\nloss=[mean_squared_error]\nof length 1 whereas the model has 2 outputs.",
             Assert.Throws<KerasArgumentException>(() => model.Compile("adam", new[] { "mse" })).Message);
+        Assert.Contains("when providing the `metrics` argument as a list, it should have as many entries as the model has outputs. Received:\nmetrics=[[accuracy]]\nof length 1",
+            Assert.Throws<KerasArgumentException>(() => model.Compile("adam", new[] { "mse", "mse" }, metrics: new IEnumerable<string>?[] { new[] { "accuracy" } })).Message);
         var (x, y) = Data(8);
         model.Compile("adam", "mse");
         Assert.Contains("compile it with one loss per output", Assert.Throws<KerasArgumentException>(() => model.Fit(x, y, verbose: 0)).Message);

@@ -66,13 +66,16 @@ namespace Keras.Models
             if (losses is null || losses.Count != outputs || losses.Any(l => l is null))
                 throw new KerasArgumentException(
                     "For a model with multiple outputs, when providing the `loss` argument as a list, it should have as many entries as the model has " +
-                    $"outputs. Received: {losses?.Count ?? 0} losses whereas the model has {outputs} outputs.", nameof(losses));
+                    $"outputs. Received:\nloss=[{string.Join(", ", losses?.Select(l => l?.Name ?? "None") ?? Array.Empty<string>())}]\nof length " +
+                    $"{losses?.Count ?? 0} whereas the model has {outputs} outputs.", nameof(losses));
             if (lossWeights != null && lossWeights.Count != outputs)
                 throw new KerasArgumentException(
                     $"`loss_weights` should have one entry per output. Received: {lossWeights.Count} weights whereas the model has {outputs} outputs.", nameof(lossWeights));
             if (metrics != null && metrics.Count != outputs)
                 throw new KerasArgumentException(
-                    $"`metrics` should list the metrics of each output. Received: {metrics.Count} lists whereas the model has {outputs} outputs.", nameof(metrics));
+                    "For a model with multiple outputs, when providing the `metrics` argument as a list, it should have as many entries as the model " +
+                    $"has outputs. Received:\nmetrics=[{string.Join(", ", metrics.Select(m => "[" + string.Join(", ", m?.Select(x => x.Name) ?? Array.Empty<string>()) + "]"))}]" +
+                    $"\nof length {metrics.Count} whereas the model has {outputs} outputs.", nameof(metrics));
             Compile(optimizer, null, null);
             _outputLosses = losses.ToArray();
             _lossWeights = lossWeights?.ToArray() ?? Enumerable.Repeat(1.0, outputs).ToArray();
