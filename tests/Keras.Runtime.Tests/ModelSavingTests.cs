@@ -257,6 +257,46 @@ public class ModelSavingTests : KerasTestBase
     }
 
     [Fact]
+    public void A_Keras_3_functional_file_with_a_residual_Add_loads_and_computes()
+    {
+        // Written from Keras 3's format: merge-layer nodes take a list of tensors as their first argument, the
+        // InputLayer has its own (empty) weight group, compile_config may be null.
+        const string config = """
+        {"module": "keras.src.models.functional", "class_name": "Functional", "config": {"name": "functional", "trainable": true, "layers": [
+          {"module": "keras.layers", "class_name": "InputLayer", "config": {"batch_shape": [null, 2], "dtype": "float32", "sparse": false, "name": "input_layer"},
+           "registered_name": null, "name": "input_layer", "inbound_nodes": []},
+          {"module": "keras.layers", "class_name": "Dense", "config": {"name": "dense", "trainable": true,
+             "dtype": {"module": "keras", "class_name": "DTypePolicy", "config": {"name": "float32"}, "registered_name": null},
+             "units": 2, "activation": "linear", "use_bias": false, "kernel_initializer": {"module": "keras.initializers", "class_name": "GlorotUniform", "config": {"seed": null}, "registered_name": null},
+             "bias_initializer": {"module": "keras.initializers", "class_name": "Zeros", "config": {}, "registered_name": null},
+             "kernel_regularizer": null, "bias_regularizer": null, "kernel_constraint": null, "bias_constraint": null},
+           "registered_name": null, "build_config": {"input_shape": [null, 2]}, "name": "dense",
+           "inbound_nodes": [{"args": [{"class_name": "__keras_tensor__", "config": {"shape": [null, 2], "dtype": "float32", "keras_history": ["input_layer", 0, 0]}}], "kwargs": {}}]},
+          {"module": "keras.layers", "class_name": "Add", "config": {"name": "add", "trainable": true, "dtype": {"module": "keras", "class_name": "DTypePolicy", "config": {"name": "float32"}, "registered_name": null}},
+           "registered_name": null, "build_config": {"input_shape": [[null, 2], [null, 2]]}, "name": "add",
+           "inbound_nodes": [{"args": [[{"class_name": "__keras_tensor__", "config": {"shape": [null, 2], "dtype": "float32", "keras_history": ["input_layer", 0, 0]}},
+                                        {"class_name": "__keras_tensor__", "config": {"shape": [null, 2], "dtype": "float32", "keras_history": ["dense", 0, 0]}}]], "kwargs": {}}]}],
+          "input_layers": [["input_layer", 0, 0]], "output_layers": [["add", 0, 0]]},
+         "registered_name": "Functional", "build_config": {"input_shape": null}, "compile_config": null}
+        """;
+        var model = Assert.IsType<Functional>(Saving.LoadModel(Archive(config, f =>
+        {
+            f["vars"] = new H5Group();
+            f["layers"] = new H5Group
+            {
+                ["input_layer"] = new H5Group { ["vars"] = new H5Group() },
+                ["dense"] = new H5Group { ["vars"] = new H5Group { ["0"] = new H5Dataset(new float[] { 1, 2, 3, 4 }, fileDims: new ulong[] { 2, 2 }) } },
+                ["add"] = new H5Group { ["vars"] = new H5Group() },
+            };
+        })));
+        Assert.Equal(new[] { "dense", "add" }, model.Layers.Select(l => l.Name));
+        Assert.False(model.Compiled);
+        using var x = torch.ones(1, 2);
+        using var y = model.Call(x);
+        Assert.Equal(new float[] { 5, 7 }, y.data<float>().ToArray()); // x + x·W = [1, 1] + [4, 6]
+    }
+
+    [Fact]
     public void A_tf_keras_Sequential_with_the_input_shape_on_its_first_layer_is_built_and_loaded()
     {
         const string config = """
