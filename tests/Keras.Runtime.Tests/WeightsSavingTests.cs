@@ -327,4 +327,37 @@ public class WeightsSavingTests : KerasTestBase
         Assert.Equal(new float[] { 1, 2, 3, 4, 5, 6 }, target.Weights[0].ToArray<float>());
         Assert.Equal(new float[] { 0.5f, -1.5f }, target.Weights[1].ToArray<float>());
     }
+
+    private sealed class LazyChild : Model
+    {
+        private readonly Dense _used, _never;
+
+        public LazyChild()
+        {
+            _used = Track(new Dense(2));
+            _never = Track(new Dense(2)); // only called when asked: stays unbuilt after a normal call
+        }
+
+        public bool UseBoth { get; set; }
+
+        protected override torch.Tensor CallCore(torch.Tensor inputs, bool? training)
+        {
+            if (!UseBoth) return _used.Call(inputs, training);
+            using var h = _used.Call(inputs, training);
+            return _never.Call(h, training);
+        }
+    }
+
+    [Fact]
+    public void Loading_into_a_layer_that_was_never_built_says_to_build_it_first()
+    {
+        var source = new LazyChild { UseBoth = true };
+        using (var x = torch.ones(1, 2)) source.Call(x).Dispose();
+        string path = TempFile("lazy.weights.h5");
+        source.SaveWeights(path);
+        var target = new LazyChild();
+        using (var x = torch.ones(1, 2)) target.Call(x).Dispose();
+        var error = Assert.Throws<KerasArgumentException>(() => target.LoadWeights(path));
+        Assert.Contains("was never built and thus it doesn't have any variables. However the weights file lists 2 variables", error.Message);
+    }
 }

@@ -207,8 +207,10 @@ namespace Keras.SavingLib
                     if (values.Count != group.Variables.Count)
                     {
                         string expected = string.Join(", ", group.Variables.Select(v => "<Variable path=" + v.Path + ", shape=(" + string.Join(", ", v.Shape) + ")>"));
-                        return group.Variables.Count > 0 && values.Count == 0 && !layer.Built
-                            ? $"Layer '{layer.Name}' was never built and thus it doesn't have any variables. However the weights file lists {values.Count} variables for this layer."
+                        return group.Variables.Count == 0 && values.Count > 0 && !layer.Built
+                            ? $"Layer '{layer.Name}' was never built and thus it doesn't have any variables. However the weights file lists {values.Count} " +
+                              "variables for this layer. Build the model before loading (call it on a batch, or Build(inputShape)) so that every layer " +
+                              "creates its weights; a layer that owns other layers must build them in its BuildCore."
                             : $"Layer '{group.Name}' expected {group.Variables.Count} variables, but received {values.Count} variables during loading. Expected: [{expected}]";
                     }
                 }
