@@ -35,6 +35,18 @@ public class FunctionalGraphTests : KerasTestBase
     }
 
     [Fact]
+    public void Merge_layers_compute_in_the_policys_compute_dtype()
+    {
+        Config.SetDtypePolicy("mixed_float16");
+        var add = new Add();
+        using var a = torch.ones(2, 2);
+        using var b = torch.ones(2, 2);
+        using var y = add.Call(new[] { a, b });
+        Assert.Equal(torch.ScalarType.Float16, y.dtype);
+        Assert.Equal(torch.ScalarType.Float32, a.dtype); // inputs untouched
+    }
+
+    [Fact]
     public void Merge_layers_reject_what_Keras_rejects()
     {
         var a = new Input(new long[] { 3 });

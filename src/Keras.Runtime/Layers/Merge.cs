@@ -33,14 +33,34 @@ namespace Keras.Layers
             return RecordCall(inputs, output);
         }
 
-        /// <summary>Calls the layer on concrete tensors; the caller owns the result.</summary>
+        /// <summary>
+        /// Calls the layer on concrete tensors; the caller owns the result. As a single-input call, float inputs are cast
+        /// to the compute dtype (mixed precision) and the call holds the session's read lock.
+        /// </summary>
         public Tensor Call(IReadOnlyList<Tensor> inputs, bool? training = null)
         {
-            EnsureAlive();
-            var list = CheckCount(inputs);
-            MergeShape(list.Select(t => t.shape).ToArray());
-            MaybeBuild(list[0].shape);
-            return MergeTensors(list);
+            GlobalState.SessionLock.EnterReadLock();
+            try
+            {
+                EnsureAlive();
+                var list = CheckCount(inputs);
+                MergeShape(list.Select(t => t.shape).ToArray());
+                MaybeBuild(list[0].shape);
+                var computeType = Interop.Dtypes.ToScalarType(ComputeDtype);
+                var cast = list.Select(t => t.dtype != computeType && Interop.Dtypes.IsFloating(t.dtype) ? t.to_type(computeType) : null).ToArray();
+                try
+                {
+                    return MergeTensors(list.Select((t, i) => cast[i] ?? t).ToArray());
+                }
+                finally
+                {
+                    foreach (var c in cast) c?.Dispose();
+                }
+            }
+            finally
+            {
+                GlobalState.SessionLock.ExitReadLock();
+            }
         }
 
         private IReadOnlyList<T> CheckCount<T>(IReadOnlyList<T>? inputs) where T : class
