@@ -163,4 +163,40 @@ public class MultiOutputTrainingTests : KerasTestBase
         var oneTarget = new[] { (x, new[] { y[0] }) };
         Assert.Contains("the data provides 1 target(s)", Assert.Throws<KerasArgumentException>(() => model.Fit(oneTarget, verbose: 0)).Message);
     }
+
+    [Fact]
+    public void Losses_metrics_weights_and_targets_can_be_keyed_by_output_name_as_Keras_dicts()
+    {
+        var (x, y) = Data(32);
+        float[][] Train(Action<Functional> compileAndFit)
+        {
+            Utils.SetRandomSeed(8);
+            var model = TwoHeads();
+            compileAndFit(model);
+            return model.Weights.Select(w => w.ToArray<float>()).ToArray();
+        }
+
+        var byList = Train(m =>
+        {
+            m.Compile("sgd", new[] { "mse", "sparse_categorical_crossentropy" }, lossWeights: new[] { 1.0, 0.5 }, metrics: new IEnumerable<string>?[] { null, new[] { "accuracy" } });
+            m.Fit(x, y, batchSize: 8, epochs: 1, verbose: 0, shuffle: false);
+        });
+        Dictionary<string, double>? logs = null;
+        var byName = Train(m =>
+        {
+            m.Compile("sgd", new Dictionary<string, string> { ["kind"] = "sparse_categorical_crossentropy", ["price"] = "mse" },
+                lossWeights: new Dictionary<string, double> { ["kind"] = 0.5 },
+                metrics: new Dictionary<string, IEnumerable<string>> { ["kind"] = new[] { "accuracy" } });
+            m.Fit(x, new Dictionary<string, torch.Tensor> { ["price"] = y[0], ["kind"] = y[1] }, batchSize: 8, epochs: 1, verbose: 0, shuffle: false);
+            logs = m.Evaluate(x, new Dictionary<string, torch.Tensor> { ["price"] = y[0], ["kind"] = y[1] }, verbose: 0);
+        });
+        Assert.Equal(byList, byName);
+        Assert.Contains("kind_accuracy", logs!.Keys);
+
+        var model = TwoHeads();
+        Assert.Contains("key 'cost' does not correspond to any model output",
+            Assert.Throws<KerasArgumentException>(() => model.Compile("sgd", new Dictionary<string, string> { ["cost"] = "mse", ["kind"] = "mse" })).Message);
+        Assert.Contains("has no entry for the model output 'price'",
+            Assert.Throws<KerasArgumentException>(() => model.Compile("sgd", new Dictionary<string, string> { ["kind"] = "mse" })).Message);
+    }
 }

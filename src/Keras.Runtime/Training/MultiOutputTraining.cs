@@ -87,6 +87,45 @@ namespace Keras.Models
                 (JsonNode)new JsonArray(ms.Select(m => (JsonNode)SavingLib.ModelSerialization.MetricConfig(m)).ToArray())).ToArray());
         }
 
+        /// <summary>
+        /// Keras' compile with dicts keyed by output name (the output layers' names): <c>loss={"price": "mse", ...}</c>.
+        /// Every output needs a loss; weights and metrics may name only some outputs.
+        /// </summary>
+        public void Compile(string optimizer, IReadOnlyDictionary<string, string> losses, IReadOnlyDictionary<string, double>? lossWeights = null,
+            IReadOnlyDictionary<string, IEnumerable<string>>? metrics = null)
+        {
+            Compile(optimizer, ByOutput(losses, "loss", required: true, _ => ""),
+                lossWeights == null ? null : ByOutput(lossWeights, "loss_weights", required: false, _ => 1.0),
+                metrics == null ? null : ByOutput(metrics, "metrics", required: false, _ => Enumerable.Empty<string>()).Select(m => (IEnumerable<string>?)m).ToArray());
+        }
+
+        /// <summary>
+        /// Keras' <c>fit</c> with targets keyed by output name (<c>y={"price": y1, "kind": y2}</c>); every output needs one.
+        /// </summary>
+        public Callbacks.History Fit(IReadOnlyList<Tensor> x, IReadOnlyDictionary<string, Tensor> y, int? batchSize = null, int epochs = 1, int verbose = 1,
+            IEnumerable<Callbacks.Callback>? callbacks = null, double validationSplit = 0, bool shuffle = true, int initialEpoch = 0) =>
+            Fit(x, ByOutput(y, "y", required: true, _ => null!), batchSize, epochs, verbose, callbacks, validationSplit, null, shuffle, initialEpoch);
+
+        /// <summary>Keras' <c>evaluate</c> with targets keyed by output name.</summary>
+        public Dictionary<string, double> Evaluate(IReadOnlyList<Tensor> x, IReadOnlyDictionary<string, Tensor> y, int? batchSize = null, int verbose = 1) =>
+            Evaluate(x, ByOutput(y, "y", required: true, _ => null!), batchSize, verbose);
+
+        /// <summary>Orders a dict keyed by output name as the outputs; Keras' errors for unknown or missing names.</summary>
+        private T[] ByOutput<T>(IReadOnlyDictionary<string, T> values, string argument, bool required, Func<string, T> missing)
+        {
+            if (values is null) throw new KerasArgumentException($"`{argument}` must not be null.", argument);
+            var names = OutputNames;
+            foreach (var key in values.Keys)
+                if (!names.Contains(key))
+                    throw new KerasArgumentException(
+                        $"In the dict argument `{argument}`, key '{key}' does not correspond to any model output. Received:\n{argument}=" +
+                        "{" + string.Join(", ", values.Keys.Select(k => "'" + k + "'")) + "}. The model's outputs are: [" + string.Join(", ", names) + "].", argument);
+            return names.Select(name => values.TryGetValue(name, out var value) ? value
+                : required ? throw new KerasArgumentException(
+                    $"The dict argument `{argument}` has no entry for the model output '{name}'. The model's outputs are: [{string.Join(", ", names)}].", argument)
+                : missing(name)).ToArray();
+        }
+
         /// <summary>Adds the per-output entries to the logs.</summary>
         private void AddOutputLogs(Dictionary<string, double> logs)
         {
