@@ -105,11 +105,8 @@ namespace Keras.Models
         public History Fit(Tensor x, Tensor y, int? batchSize = null, int epochs = 1, int verbose = 1, IEnumerable<Callback>? callbacks = null,
             double validationSplit = 0, (Tensor X, Tensor Y)? validationData = null, bool shuffle = true, int initialEpoch = 0,
             int? stepsPerEpoch = null)
-        {
-            if (x is null || y is null) throw new KerasArgumentException("Fit, Evaluate and TrainOnBatch need both x and y.");
-            return FitArrays(new[] { x }, new[] { y }, batchSize, epochs, verbose, callbacks, validationSplit,
+            => FitArrays(new[] { x }, new[] { y }, batchSize, epochs, verbose, callbacks, validationSplit, // CheckSamples rejects nulls
                 validationData is { } v ? (new[] { v.X }, new[] { v.Y }) : null, shuffle, initialEpoch, stepsPerEpoch);
-        }
 
         /// <summary>
         /// Keras' <c>fit</c> for a model with several inputs and/or outputs: one tensor per input in <paramref name="x"/>
@@ -146,8 +143,8 @@ namespace Keras.Models
                             $"`validation_split={validationSplit}`. Either provide more data, or a different value for the `validation_split` argument.");
                     Tensor[] Slice(Tensor[] all, long start, long length)
                     {
-                        var parts = all.Select(t => t.narrow(0, start, length).DetachFromDisposeScope()).ToArray();
-                        views.AddRange(parts);
+                        var parts = Rows(all, start, length);
+                        foreach (var part in parts) views.Add(part.DetachFromDisposeScope());
                         return parts;
                     }
                     trainX = Slice(x, 0, splitAt);
@@ -180,7 +177,7 @@ namespace Keras.Models
                         long size = Math.Min(batch, samples - begin);
                         if (order is null)
                         {
-                            yield return (trainX.Select(t => t.narrow(0, begin, size)).ToArray(), trainY.Select(t => t.narrow(0, begin, size)).ToArray());
+                            yield return (Rows(trainX, begin, size), Rows(trainY, begin, size));
                         }
                         else
                         {
@@ -396,10 +393,7 @@ namespace Keras.Models
 
         /// <summary>Keras' <c>evaluate</c>: loss and metrics over the data, in batches, without shuffling.</summary>
         public Dictionary<string, double> Evaluate(Tensor x, Tensor y, int? batchSize = null, int verbose = 1, IEnumerable<Callback>? callbacks = null)
-        {
-            if (x is null || y is null) throw new KerasArgumentException("Fit, Evaluate and TrainOnBatch need both x and y.");
-            return EvaluateArrays(new[] { x }, new[] { y }, batchSize, verbose, callbacks);
-        }
+            => EvaluateArrays(new[] { x }, new[] { y }, batchSize, verbose, callbacks); // CheckSamples rejects nulls
 
         /// <summary>Keras' <c>evaluate</c> for several inputs and/or outputs (one tensor per input, one target per output).</summary>
         public Dictionary<string, double> Evaluate(IReadOnlyList<Tensor> x, IReadOnlyList<Tensor> y, int? batchSize = null, int verbose = 1,
@@ -430,8 +424,8 @@ namespace Keras.Models
                 long size = Math.Min(batch, samples - begin);
                 using (var scope = torch.NewDisposeScope())
                 {
-                    var bx = x.Select(t => t.narrow(0, begin, size)).ToArray();
-                    var by = y.Select(t => t.narrow(0, begin, size)).ToArray();
+                    var bx = Rows(x, begin, size);
+                    var by = Rows(y, begin, size);
                     logs = IsMultiIO ? TestStepMulti(bx, by) : TestStep(bx[0], by[0]);
                 }
                 list.ForEach(c => c.OnTestBatchEnd(step, logs));
@@ -442,16 +436,23 @@ namespace Keras.Models
         }
 
         /// <summary>Keras' <c>predict</c>: outputs for every sample, in batches, with training=false; the result is on the CPU.</summary>
-        public Tensor Predict(Tensor x, int? batchSize = null, int verbose = 0)
+        public Tensor Predict(Tensor x, int? batchSize = null, int verbose = 0) =>
+            PredictBatches(new[] { x }, batchSize, verbose, batch => new[] { Call(batch[0], training: false) })[0];
+
+        /// <summary>
+        /// The predict loop for one or several inputs: <paramref name="call"/> per batch of rows, outputs gathered on the CPU
+        /// and concatenated, Keras' step cap and progress bar.
+        /// </summary>
+        private Tensor[] PredictBatches(Tensor[] x, int? batchSize, int verbose, Func<Tensor[], Tensor[]> call)
         {
             EnsureAlive();
-            MaybeBuildFor(x);
-            long samples = x.shape[0];
+            MaybeBuildFor(x[0]);
+            long samples = x[0].shape[0];
             int batch = batchSize ?? 32;
             int steps = (int)Math.Ceiling(samples / (double)batch);
             if (Config.MaxStepsPerEpoch() is int maxSteps && maxSteps > 0 && maxSteps < steps) steps = maxSteps;
             var bar = verbose > 0 ? new Progbar(steps, verbose) : null;
-            var outputs = new List<Tensor>();
+            List<Tensor>[]? parts = null;
             try
             {
                 using var _ = torch.no_grad();
@@ -459,16 +460,25 @@ namespace Keras.Models
                 {
                     long begin = (long)step * batch;
                     using var scope = torch.NewDisposeScope();
-                    var y = Call(x.narrow(0, begin, Math.Min(batch, samples - begin)), training: false);
-                    outputs.Add(y.cpu().MoveToOuterDisposeScope());
+                    var outputs = call(Rows(x, begin, Math.Min(batch, samples - begin)));
+                    parts ??= outputs.Select(_ => new List<Tensor>()).ToArray();
+                    for (int i = 0; i < outputs.Length; i++) parts[i].Add(outputs[i].cpu().MoveToOuterDisposeScope());
                     bar?.Update(step + 1);
                 }
-                return torch.cat(outputs, 0);
+                return parts!.Select(p => torch.cat(p, 0)).ToArray();
             }
             finally
             {
-                foreach (var o in outputs) o.Dispose();
+                if (parts != null) foreach (var t in parts.SelectMany(p => p)) t.Dispose();
             }
+        }
+
+        /// <summary>Rows [start, start+length) of every tensor (views).</summary>
+        private static Tensor[] Rows(Tensor[] all, long start, long length)
+        {
+            var rows = new Tensor[all.Length];
+            for (int i = 0; i < all.Length; i++) rows[i] = all[i].narrow(0, start, length);
+            return rows;
         }
 
         /// <summary>Keras' <c>predict_on_batch</c>.</summary>

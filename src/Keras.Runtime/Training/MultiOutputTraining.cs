@@ -200,32 +200,11 @@ namespace Keras.Models
         }
 
         /// <summary>Keras' <c>predict</c> for several inputs: one CPU tensor per output, in batches, with training=false.</summary>
-        public Tensor[] Predict(IReadOnlyList<Tensor> x, int? batchSize = null)
+        public Tensor[] Predict(IReadOnlyList<Tensor> x, int? batchSize = null, int verbose = 0)
         {
-            EnsureAlive();
             if (x is null || x.Count != InputCount || x.Any(t => t is null))
                 throw new KerasArgumentException($"Model '{Name}' expects {InputCount} input(s), but received {x?.Count ?? 0}.", nameof(x));
-            MaybeBuildFor(x[0]);
-            long samples = x[0].shape[0];
-            int batch = batchSize ?? 32;
-            int steps = (int)Math.Ceiling(samples / (double)batch);
-            var parts = Enumerable.Range(0, OutputCount).Select(_ => new List<Tensor>()).ToArray();
-            try
-            {
-                using var _ = torch.no_grad();
-                for (int step = 0; step < steps; step++)
-                {
-                    long begin = (long)step * batch;
-                    using var scope = torch.NewDisposeScope();
-                    var outputs = CallAll(x.Select(t => t.narrow(0, begin, Math.Min(batch, samples - begin))).ToArray(), training: false);
-                    for (int i = 0; i < outputs.Length; i++) parts[i].Add(outputs[i].cpu().MoveToOuterDisposeScope());
-                }
-                return parts.Select(p => torch.cat(p, 0)).ToArray();
-            }
-            finally
-            {
-                foreach (var t in parts.SelectMany(p => p)) t.Dispose();
-            }
+            return PredictBatches(x.ToArray(), batchSize, verbose, batch => CallAll(batch, training: false));
         }
 
         /// <summary>Keras' <c>train_on_batch</c> for several inputs/outputs.</summary>
