@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Immutable;
 using System.Linq;
+using Keras.Shared;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
@@ -23,7 +24,7 @@ namespace Keras.Analyzers
         /// <summary>Diagnostic property: the corrected literal value, when the ending is a string literal the fix can rewrite.</summary>
         public const string FixedPathProperty = "FixedPath";
 
-        private const string Keras = ".keras", Weights = ".weights.h5";
+        private const string Keras = KerasFacts.ModelFileExtension, Weights = KerasFacts.WeightsFileExtension;
 
         /// <inheritdoc />
         public override ImmutableArray<DiagnosticDescriptor> SupportedDiagnostics { get; } = ImmutableArray.Create(Descriptors.FileExtension);
@@ -94,7 +95,7 @@ namespace Keras.Analyzers
             string expected = string.Join(" or ", allowed.Select(a => "'" + a + "'"));
             string why = call switch
             {
-                "Save" or "SaveModel" when IsLegacyH5(tail) =>
+                "Save" or "SaveModel" when KerasFacts.IsLegacyH5Path(tail) =>
                     "Keras.Runtime saves whole models only in Keras 3's native format; legacy HDF5 (.h5) model files are not written",
                 "Save" or "SaveModel" => "Keras rejects it: 'Invalid filepath extension for saving'",
                 "SaveWeights" => "Keras rejects it: 'The filename must end in `.weights.h5`'",
@@ -111,9 +112,6 @@ namespace Keras.Analyzers
             op.ReportDiagnostic(Diagnostic.Create(Descriptors.FileExtension, location, properties,
                 $"{call} needs a path ending in {expected}, but this one ends in '{Shorten(tail)}': {why}"));
         }
-
-        private static bool IsLegacyH5(string tail) =>
-            tail.EndsWith(".h5", StringComparison.Ordinal) || tail.EndsWith(".hdf5", StringComparison.Ordinal);
 
         private static string Shorten(string tail)
         {

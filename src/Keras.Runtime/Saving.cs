@@ -3,6 +3,7 @@ using System.IO;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Keras.Errors;
+using KerasFacts = Keras.Shared.KerasFacts;
 using Keras.Models;
 using Keras.SavingLib;
 
@@ -25,11 +26,11 @@ namespace Keras
         public static Model LoadModel(string filepath, bool compile = true, bool safeMode = true)
         {
             if (filepath is null) throw new KerasArgumentException("`filepath` must be a path.", nameof(filepath));
-            if (filepath.EndsWith(".h5", StringComparison.Ordinal) || filepath.EndsWith(".hdf5", StringComparison.Ordinal))
+            if (KerasFacts.IsLegacyH5Path(filepath))
                 throw new KerasArgumentException(
                     $"Loading legacy HDF5 model files is not supported by this runtime: filepath={filepath}. Re-save the model from Python Keras " +
                     "with model.save(\"model.keras\"), or build it in C# and load the weights with LoadWeights.", nameof(filepath));
-            if (!filepath.EndsWith(".keras", StringComparison.Ordinal))
+            if (!filepath.EndsWith(KerasFacts.ModelFileExtension, StringComparison.Ordinal))
                 throw new KerasArgumentException(
                     $"File format not supported: filepath={filepath}. Keras 3 only supports V3 `.keras` files and legacy H5 format files (`.h5` " +
                     "extension); this runtime loads `.keras` files.", nameof(filepath));

@@ -84,6 +84,16 @@ namespace Keras.Shared
             return Contains(ImageDataFormats, lower) ? lower : null;
         }
 
+        /// <summary>Keras 3's whole-model archive extension (<c>model.save</c>, <c>load_model</c>).</summary>
+        public const string ModelFileExtension = ".keras";
+
+        /// <summary>Keras 3's weights-only file extension (<c>save_weights</c> without sharding).</summary>
+        public const string WeightsFileExtension = ".weights.h5";
+
+        /// <summary>A path in the legacy HDF5 model format (<c>.h5</c>, <c>.hdf5</c>), which this runtime neither writes nor reads as a model.</summary>
+        public static bool IsLegacyH5Path(string path) =>
+            path.EndsWith(".h5", StringComparison.Ordinal) || path.EndsWith(".hdf5", StringComparison.Ordinal);
+
         public static bool IsKnownBackend(string? value) => Contains(KerasBackends, value);
 
         public static bool IsSupportedBackend(string? value) => Contains(SupportedBackends, value);

@@ -4,6 +4,7 @@ using System.Globalization;
 using System.Text;
 using System.Text.RegularExpressions;
 using Keras.Errors;
+using Keras.Shared;
 using Keras.Utilities;
 
 namespace Keras.Callbacks
@@ -45,11 +46,11 @@ namespace Keras.Callbacks
         private ModelCheckpoint(string filepath, string monitor, int verbose, bool saveBestOnly, bool saveWeightsOnly, string mode, double? initialValueThreshold)
         {
             if (string.IsNullOrEmpty(filepath)) throw new KerasArgumentException("`filepath` must be a path.", nameof(filepath));
-            if (saveWeightsOnly && !filepath.EndsWith(".weights.h5", StringComparison.Ordinal))
+            if (saveWeightsOnly && !filepath.EndsWith(KerasFacts.WeightsFileExtension, StringComparison.Ordinal))
                 throw new KerasArgumentException(
                     "When using `save_weights_only=True` in `ModelCheckpoint`, the filepath provided must end in `.weights.h5` (Keras weights format). " +
                     $"Received: filepath={filepath}", nameof(filepath));
-            if (!saveWeightsOnly && !filepath.EndsWith(".keras", StringComparison.Ordinal))
+            if (!saveWeightsOnly && !filepath.EndsWith(KerasFacts.ModelFileExtension, StringComparison.Ordinal))
                 throw new KerasArgumentException($"The filepath provided must end in `.keras` (Keras model format). Received: filepath={filepath}", nameof(filepath));
             mode = MonitorMode.Normalize(mode, $"ModelCheckpoint mode '{mode}' is unknown, fallback to auto mode.");
             Filepath = filepath;

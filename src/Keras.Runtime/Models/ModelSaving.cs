@@ -4,6 +4,7 @@ using System.Linq;
 using System.IO;
 using System.IO.Compression;
 using Keras.Errors;
+using Keras.Shared;
 using Keras.SavingLib;
 
 namespace Keras.Models
@@ -20,14 +21,12 @@ namespace Keras.Models
         public void SaveWeights(string filepath, bool overwrite = true)
         {
             EnsureAlive();
-            if (filepath is null || !filepath.EndsWith(".weights.h5", StringComparison.Ordinal))
+            if (filepath is null || !filepath.EndsWith(KerasFacts.WeightsFileExtension, StringComparison.Ordinal))
                 throw new KerasArgumentException($"The filename must end in `.weights.h5`. Received: filepath={filepath}", nameof(filepath));
             if (!Built)
                 throw new KerasArgumentException(
                     "You are saving a model that has not yet been built. Try building the model first by calling it on some data or by using `build()`.");
-            if (!overwrite && File.Exists(filepath))
-                throw new KerasInvalidOperationException(
-                    $"The file {filepath} already exists and overwrite is false. Pass overwrite: true to replace it, or choose another path.");
+            CheckOverwrite(filepath, overwrite);
             AtomicFile.Write(filepath, stream => WeightsFile.Write(this, stream));
         }
 
@@ -41,23 +40,29 @@ namespace Keras.Models
         {
             EnsureAlive();
             if (filepath is null) throw new KerasArgumentException("`filepath` must be a path.", nameof(filepath));
-            if (filepath.EndsWith(".h5", StringComparison.Ordinal) || filepath.EndsWith(".hdf5", StringComparison.Ordinal))
+            if (KerasFacts.IsLegacyH5Path(filepath))
                 throw new KerasArgumentException(
                     $"Saving to the legacy HDF5 model format is not supported by this runtime. Use a `.keras` path (Keras' native format, which Keras " +
                     $"recommends too), or SaveWeights with a `.weights.h5` path. Received: filepath={filepath}", nameof(filepath));
-            if (!filepath.EndsWith(".keras", StringComparison.Ordinal))
+            if (!filepath.EndsWith(KerasFacts.ModelFileExtension, StringComparison.Ordinal))
                 throw new KerasArgumentException(
                     "Invalid filepath extension for saving. Please add either a `.keras` extension for the native Keras format (recommended) or a " +
                     "`.h5` extension. Use `model.export(filepath)` if you want to export a SavedModel for use with TFLite/TFServing/etc. " +
                     $"Received: filepath={filepath}.", nameof(filepath));
-            if (!overwrite && File.Exists(filepath))
-                throw new KerasInvalidOperationException(
-                    $"The file {filepath} already exists and overwrite is false. Pass overwrite: true to replace it, or choose another path.");
+            CheckOverwrite(filepath, overwrite);
             if (!Built)
                 Utilities.IoUtils.Warn("You are saving a model that has not yet been built. It might not contain any weights yet. Consider building the " +
                                        "model first by calling it on some data.");
             string config = ModelSerialization.Serialize(this).ToJsonString();
             AtomicFile.Write(filepath, stream => KerasArchive.Write(stream, config, weights => WeightsFile.Write(this, weights)));
+        }
+
+        /// <summary>overwrite: false refuses an existing file (Keras would prompt on the console; a library must not).</summary>
+        private static void CheckOverwrite(string filepath, bool overwrite)
+        {
+            if (!overwrite && File.Exists(filepath))
+                throw new KerasInvalidOperationException(
+                    $"The file {filepath} already exists and overwrite is false. Pass overwrite: true to replace it, or choose another path.");
         }
 
         /// <summary>Keras' <c>model.to_json()</c>: the model's configuration (layers, build and compile configs), without weights.</summary>
@@ -86,8 +91,8 @@ namespace Keras.Models
         {
             EnsureAlive();
             if (filepath is null) throw new KerasArgumentException("`filepath` must be a path.", nameof(filepath));
-            bool archive = filepath.EndsWith(".keras", StringComparison.Ordinal);
-            if (!archive && !filepath.EndsWith(".weights.h5", StringComparison.Ordinal))
+            bool archive = filepath.EndsWith(KerasFacts.ModelFileExtension, StringComparison.Ordinal);
+            if (!archive && !filepath.EndsWith(KerasFacts.WeightsFileExtension, StringComparison.Ordinal))
                 throw new KerasArgumentException(
                     $"File format not supported: filepath={filepath}. Keras 3 only supports V3 `.keras` files and `.weights.h5` files here " +
                     "(legacy `.h5` and Orbax checkpoints are not supported by this runtime).", nameof(filepath));
