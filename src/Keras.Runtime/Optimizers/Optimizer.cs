@@ -91,6 +91,9 @@ namespace Keras.Optimizers
             return list;
         }
 
+        /// <summary>How many tensors <see cref="StateTensors"/> holds, without creating them.</summary>
+        internal int StateCount => _built == null ? 0 : 2 + _built.Length * SlotLayout.Sum(block => block.Length);
+
         /// <summary>Loads <see cref="StateTensors"/> values back, in the same order (counts already checked).</summary>
         internal void LoadState(IReadOnlyList<Tensor> values)
         {

@@ -45,7 +45,7 @@ namespace Keras.SavingLib
             {
                 Sequential => ("keras", "Sequential", (string?)null),
                 Functional => ("keras.src.models.functional", "Functional", "Functional"),
-                _ when IsBuiltIn(layer) => ("keras.layers", layer.GetType().Name, null),
+                _ when IsBuiltIn(layer.GetType()) => ("keras.layers", layer.GetType().Name, null),
                 _ => (null, layer.GetType().Name, SerializableRegistry.NameOf(layer.GetType()) ?? layer.GetType().Name),
             };
             var obj = Wrap(module, className, layer.GetConfig(), registered);
@@ -53,8 +53,6 @@ namespace Keras.SavingLib
                 obj["build_config"] = new JsonObject { ["input_shape"] = Shape(layer.BuildInputShape) };
             return obj;
         }
-
-        private static bool IsBuiltIn(Layer layer) => layer.GetType().Assembly == typeof(Layer).Assembly;
 
         internal static JsonObject Wrap(string? module, string className, JsonNode? config, string? registeredName = null) => new JsonObject
         {
@@ -248,11 +246,21 @@ namespace Keras.SavingLib
                     c["rho"] = rms.Rho; c["momentum"] = rms.Momentum; c["epsilon"] = rms.Epsilon; c["centered"] = rms.Centered;
                     break;
             }
-            return Wrap(IsBuiltIn(optimizer.GetType()) ? "keras.optimizers" : null, optimizer.GetType().Name, c,
-                IsBuiltIn(optimizer.GetType()) ? null : optimizer.GetType().Name);
+            return WrapInstance(optimizer, "keras.optimizers", c);
         }
 
         private static bool IsBuiltIn(Type type) => type.Assembly == typeof(Layer).Assembly;
+
+        /// <summary>
+        /// Serializes an instance as Keras does: a built-in class under its exported module with no registered name; a
+        /// user's class with no module and its class name as registered name.
+        /// </summary>
+        private static JsonObject WrapInstance(object instance, string builtInModule, JsonObject config)
+        {
+            var type = instance.GetType();
+            bool builtIn = IsBuiltIn(type);
+            return Wrap(builtIn ? builtInModule : null, type.Name, config, builtIn ? null : type.Name);
+        }
 
         internal static JsonObject LossConfig(Loss loss)
         {
@@ -263,12 +271,11 @@ namespace Keras.SavingLib
                 case CategoricalCrossentropy cc: c["from_logits"] = cc.FromLogits; c["label_smoothing"] = 0.0; c["axis"] = -1; break;
                 case SparseCategoricalCrossentropy s: c["from_logits"] = s.FromLogits; c["ignore_class"] = null; break;
             }
-            return Wrap(IsBuiltIn(loss.GetType()) ? "keras.losses" : null, loss.GetType().Name, c, IsBuiltIn(loss.GetType()) ? null : loss.GetType().Name);
+            return WrapInstance(loss, "keras.losses", c);
         }
 
         internal static JsonObject MetricConfig(Metric metric) =>
-            Wrap(IsBuiltIn(metric.GetType()) ? "keras.metrics" : null, metric.GetType().Name, new JsonObject { ["name"] = metric.Name, ["dtype"] = "float32" },
-                IsBuiltIn(metric.GetType()) ? null : metric.GetType().Name);
+            WrapInstance(metric, "keras.metrics", new JsonObject { ["name"] = metric.Name, ["dtype"] = "float32" });
 
         // ------------------------------------------------------------------ deserialize
 
@@ -557,29 +564,18 @@ namespace Keras.SavingLib
                 };
                 if (config["loss"] is JsonArray lossList)
                 {
-                    var losses = lossList.Select(l => l switch
-                    {
-                        JsonValue v => Loss.Get((string)v!),
-                        JsonObject o => CreateLoss(o),
-                        _ => throw new KerasArgumentException("unreadable loss " + l?.ToJsonString()),
-                    }).ToArray();
+                    var losses = lossList.Select(l => ReadLoss(l) ?? throw new KerasArgumentException("unreadable loss " + l?.ToJsonString())).ToArray();
                     var weights = config["loss_weights"] is JsonArray w ? w.Select(x => x!.GetValue<double>()).ToArray() : null;
                     var perOutput = config["metrics"] is JsonArray m && m.All(e => e is JsonArray || e == null)
                         ? m.Select(e => (IEnumerable<Metric>?)ReadMetrics(e as JsonArray)).ToArray()
                         : null;
                     model.Compile(optimizer, losses, weights, perOutput);
-                    if (model.Built) optimizer.Build(model.TrainableWeights);
-                    return;
                 }
-                Loss? loss = config["loss"] switch
+                else
                 {
-                    JsonValue v => Loss.Get((string)v!),
-                    JsonObject o => CreateLoss(o),
-                    null => null,
-                    var other => throw new KerasArgumentException("Only one loss is supported; received " + other.ToJsonString()),
-                };
-                var metrics = ReadMetrics(config["metrics"] as JsonArray);
-                model.Compile(optimizer, loss, metrics);
+                    model.Compile(optimizer, ReadLoss(config["loss"]), ReadMetrics(config["metrics"] as JsonArray));
+                }
+                // As Keras' compile_from_config: the optimizer is built now, so the file's optimizer state can be loaded.
                 if (model.Built) optimizer.Build(model.TrainableWeights);
             }
             catch (Exception e) when (e is KerasArgumentException or KerasTypeException or InvalidOperationException or NullReferenceException)
@@ -587,6 +583,15 @@ namespace Keras.SavingLib
                 IoUtils.Warn($"The model was loaded without compiling it: its compile_config could not be applied ({e.Message}). Call Compile before training.");
             }
         }
+
+        /// <summary>A loss by name or serialized object; null for none.</summary>
+        private static Loss? ReadLoss(JsonNode? node) => node switch
+        {
+            JsonValue v => Loss.Get((string)v!),
+            JsonObject o => CreateLoss(o),
+            null => null,
+            var other => throw new KerasArgumentException("unreadable loss " + other.ToJsonString()),
+        };
 
         /// <summary>A serialized metric: by its configured name when this runtime knows it ("mae"), else by its class.</summary>
         private static Metric MetricFromObject(JsonObject o)

@@ -236,9 +236,7 @@ namespace Keras.SavingLib
             var values = ReadVars(file, "optimizer/vars");
             try
             {
-                var own = optimizer.StateTensors();
-                int count = own.Count;
-                foreach (var (_, value) in own) value.Dispose();
+                int count = optimizer.StateCount;
                 if (values.Count == 0) return; // nothing saved (the optimizer had not stepped yet): nothing to restore
                 if (count != values.Count)
                 {
