@@ -23,6 +23,7 @@ namespace Keras.Models
         private readonly List<Layer> _layers = new List<Layer>();
         private readonly List<KerasTensor> _order = new List<KerasTensor>(); // produced tensors, inputs before users
         private readonly Dictionary<KerasTensor, int> _consumers = new Dictionary<KerasTensor, int>(ReferenceEqualityComparer.Instance);
+        private readonly Dictionary<KerasTensor, int> _nodeIndex = new Dictionary<KerasTensor, int>(ReferenceEqualityComparer.Instance);
 
         /// <summary>Creates a single-input, single-output model.</summary>
         public Functional(KerasTensor inputs, KerasTensor outputs, string? name = null)
@@ -74,8 +75,15 @@ namespace Keras.Models
                 reached.Add(t.SourceLayer.Name);
             }
             foreach (var output in _outputs) Visit(output, output);
+            var calls = new Dictionary<Layer, int>(ReferenceEqualityComparer.Instance);
             foreach (var t in _order)
+            {
                 foreach (var input in t.SourceInputs) _consumers[input] = _consumers.TryGetValue(input, out int n) ? n + 1 : 1;
+                // Each call of a layer is one of its nodes, numbered in graph order within this model.
+                int call = calls.TryGetValue(t.SourceLayer!, out int c) ? c : 0;
+                _nodeIndex[t] = call;
+                calls[t.SourceLayer!] = call + 1;
+            }
 
             // Keras' layer order (map_graph): by decreasing depth (operations between a call and the outputs; a shared
             // layer takes its deepest call), ties by first visit from the outputs. Weight files name groups in this order.
@@ -120,8 +128,15 @@ namespace Keras.Models
 
         internal override Tensor[] CallAll(IReadOnlyList<Tensor> inputs, bool? training) => Call(inputs, training);
 
-        /// <summary>The tensors the layers produce, inputs before their users (the order a config lists the layers in).</summary>
-        internal IReadOnlyList<KerasTensor> OrderedOutputs => _order.ToArray();
+        /// <summary>The calls of <paramref name="layer"/> in this model (its nodes), in graph order.</summary>
+        internal IEnumerable<KerasTensor> NodesOf(Layer layer) => _order.Where(t => ReferenceEquals(t.SourceLayer, layer));
+
+        /// <summary>The name of input <paramref name="index"/> (its InputLayer's name in configs and summaries).</summary>
+        internal string InputName(int index) => _inputs[index].Name ?? (index == 0 ? "input_layer" : "input_layer_" + index);
+
+        /// <summary>Keras' <c>keras_history</c> of a tensor of this graph: the layer (or input) that made it and which call.</summary>
+        internal (string Layer, int Node) History(KerasTensor tensor) =>
+            Array.IndexOf(_inputs, tensor) is int input and >= 0 ? (InputName(input), 0) : (tensor.SourceLayer!.Name, _nodeIndex[tensor]);
 
         /// <inheritdoc />
         public override long[] ComputeOutputShape(long[] inputShape)
@@ -150,16 +165,12 @@ namespace Keras.Models
         /// </summary>
         internal IEnumerable<(string Name, string Type, long[] Shape, long Params, string ConnectedTo)> SummaryRows()
         {
-            var nodeIndex = new Dictionary<KerasTensor, int>(ReferenceEqualityComparer.Instance);
-            foreach (var group in _order.GroupBy(t => t.SourceLayer!))
+            string Ref(KerasTensor t)
             {
-                int i = 0;
-                foreach (var t in group) nodeIndex[t] = i++;
+                var (layer, node) = History(t);
+                return layer + "[" + node + "][0]";
             }
-            string Ref(KerasTensor t) => Array.IndexOf(_inputs, t) is int k and >= 0
-                ? (_inputs[k].Name ?? "input_layer") + "[0][0]"
-                : t.SourceLayer!.Name + "[" + nodeIndex[t] + "][0]";
-            foreach (var input in _inputs) yield return (input.Name ?? "input_layer", "InputLayer", input.Shape, 0, "-");
+            for (int i = 0; i < _inputs.Length; i++) yield return (InputName(i), "InputLayer", _inputs[i].Shape, 0, "-");
             foreach (var t in _order)
                 yield return (t.SourceLayer!.Name, t.SourceLayer.GetType().Name, t.Shape, t.SourceLayer.CountParams(), string.Join(", ", t.SourceInputs.Select(Ref)));
         }

@@ -167,13 +167,11 @@ namespace Keras.SavingLib
 
         private static void FunctionalConfig(Functional model, JsonObject c)
         {
-            var inputNames = new Dictionary<KerasTensor, string>(ReferenceEqualityComparer.Instance);
             var layers = new JsonArray();
             for (int i = 0; i < model.Inputs.Count; i++)
             {
                 var input = model.Inputs[i];
-                string name = input.Name ?? (i == 0 ? "input_layer" : "input_layer_" + i);
-                inputNames[input] = name;
+                string name = model.InputName(i);
                 layers.Add(new JsonObject
                 {
                     ["module"] = "keras.layers", ["class_name"] = "InputLayer",
@@ -181,14 +179,11 @@ namespace Keras.SavingLib
                     ["registered_name"] = null, ["name"] = name, ["inbound_nodes"] = new JsonArray(),
                 });
             }
-            // Each call of a layer is one of its nodes, numbered in graph order within this model.
-            var nodeIndex = new Dictionary<KerasTensor, int>(ReferenceEqualityComparer.Instance);
-            var nodesOf = model.OrderedOutputs.GroupBy(t => t.SourceLayer!).ToDictionary(g => g.Key, g => g.ToList());
-            foreach (var group in nodesOf.Values)
-                for (int i = 0; i < group.Count; i++) nodeIndex[group[i]] = i;
-            JsonArray Ref(KerasTensor t) => inputNames.TryGetValue(t, out var inputName)
-                ? new JsonArray(inputName, 0, 0)
-                : new JsonArray(t.SourceLayer!.Name, nodeIndex[t], 0);
+            JsonArray Ref(KerasTensor t)
+            {
+                var (layer, node) = model.History(t);
+                return new JsonArray(layer, node, 0);
+            }
             JsonObject TensorArg(KerasTensor t) => new JsonObject
             {
                 ["class_name"] = "__keras_tensor__",
@@ -200,7 +195,7 @@ namespace Keras.SavingLib
                 obj.Remove("build_config"); // rebuilt by the calls
                 obj["name"] = layer.Name;
                 var inbound = new JsonArray();
-                foreach (var node in nodesOf[layer])
+                foreach (var node in model.NodesOf(layer))
                 {
                     JsonNode firstArg = layer is Merge
                         ? new JsonArray(node.SourceInputs.Select(i => (JsonNode)TensorArg(i)).ToArray())
@@ -213,13 +208,6 @@ namespace Keras.SavingLib
             c["layers"] = layers;
             c["input_layers"] = new JsonArray(model.Inputs.Select(i => (JsonNode)Ref(i)).ToArray());
             c["output_layers"] = new JsonArray(model.Outputs.Select(o => (JsonNode)Ref(o)).ToArray());
-        }
-
-        private static JsonObject WithoutModule(this JsonObject obj)
-        {
-            obj.Remove("module");
-            obj.Remove("registered_name");
-            return obj;
         }
 
         internal static JsonObject OptimizerConfig(Optimizer optimizer)
