@@ -36,24 +36,22 @@ namespace Keras
                     "extension); this runtime loads `.keras` files.", nameof(filepath));
             if (!File.Exists(filepath))
                 throw new FileNotFoundException($"File not found: filepath={filepath}. Please ensure the file is an accessible `.keras` zip file.", filepath);
+            var entries = KerasArchive.ReadEntries(filepath, KerasArchive.ConfigEntry, KerasArchive.WeightsEntry); // one opening of the zip
+            using var configStream = KerasArchive.Require(entries[0], filepath, KerasArchive.ConfigEntry);
+            using var weights = entries[1];
             JsonNode? config;
-            using (var configStream = KerasArchive.ReadEntry(filepath, KerasArchive.ConfigEntry))
+            try
             {
-                try
-                {
-                    config = JsonNode.Parse(configStream);
-                }
-                catch (JsonException e)
-                {
-                    throw new KerasFileFormatException($"The config.json of {filepath} is not valid JSON: {e.Message}", e);
-                }
+                config = JsonNode.Parse(configStream);
+            }
+            catch (JsonException e)
+            {
+                throw new KerasFileFormatException($"The config.json of {filepath} is not valid JSON: {e.Message}", e);
             }
             var model = ModelSerialization.Deserialize(config, compile, safeMode, filepath);
             if (model.Built)
-            {
-                using var weights = KerasArchive.ReadEntry(filepath, KerasArchive.WeightsEntry);
-                WeightsFile.Read(model, weights, filepath + "/" + KerasArchive.WeightsEntry, skipMismatch: false);
-            }
+                WeightsFile.Read(model, KerasArchive.Require(weights, filepath, KerasArchive.WeightsEntry), filepath + "/" + KerasArchive.WeightsEntry,
+                    skipMismatch: false);
             return model;
         }
 

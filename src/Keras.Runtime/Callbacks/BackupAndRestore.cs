@@ -102,8 +102,7 @@ namespace Keras.Callbacks
             if (File.Exists(WeightsPath))
             {
                 if (model.Optimizer is { } optimizer && !optimizer.Built) optimizer.Build(model.TrainableWeights);
-                model.LoadWeights(WeightsPath);
-                if (WeightsFile.ReadRootAttribute(WeightsPath, EmbeddedMetadata) is { } embedded) metadata = Parse(embedded, WeightsPath);
+                if (model.LoadWeightsReadingAttribute(WeightsPath, skipMismatch: false, EmbeddedMetadata) is { } embedded) metadata = Parse(embedded, WeightsPath);
             }
             if (metadata == null && File.Exists(MetadataPath)) metadata = Parse(File.ReadAllText(MetadataPath), MetadataPath);
             if (metadata == null) return;

@@ -87,7 +87,10 @@ namespace Keras.Models
         /// layer at once; with <paramref name="skipMismatch"/> it is a warning and those layers keep their values. The
         /// optimizer's state is restored when the optimizer has been built (see <see cref="Optimizers.Optimizer.Build"/>).
         /// </summary>
-        public void LoadWeights(string filepath, bool skipMismatch = false)
+        public void LoadWeights(string filepath, bool skipMismatch = false) => LoadWeightsReadingAttribute(filepath, skipMismatch, rootAttribute: null);
+
+        /// <summary>LoadWeights that also returns a string attribute of the weights file's root group (read in the same pass).</summary>
+        internal string? LoadWeightsReadingAttribute(string filepath, bool skipMismatch, string? rootAttribute)
         {
             EnsureAlive();
             if (filepath is null) throw new KerasArgumentException("`filepath` must be a path.", nameof(filepath));
@@ -104,11 +107,10 @@ namespace Keras.Models
             if (!archive)
             {
                 using var stream = File.OpenRead(filepath);
-                WeightsFile.Read(this, stream, filepath, skipMismatch);
-                return;
+                return WeightsFile.Read(this, stream, filepath, skipMismatch, rootAttribute);
             }
             using var buffer = KerasArchive.ReadEntry(filepath, KerasArchive.WeightsEntry);
-            WeightsFile.Read(this, buffer, filepath + "/" + KerasArchive.WeightsEntry, skipMismatch);
+            return WeightsFile.Read(this, buffer, filepath + "/" + KerasArchive.WeightsEntry, skipMismatch, rootAttribute);
         }
     }
 }

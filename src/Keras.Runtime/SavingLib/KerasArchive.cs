@@ -1,4 +1,5 @@
 using System.IO;
+using System.Linq;
 using System.IO.Compression;
 using Keras.Errors;
 
@@ -38,7 +39,13 @@ namespace Keras.SavingLib
         }
 
         /// <summary>Reads one entry into a seekable buffer; a path that is not a Keras zip is reported as Keras does.</summary>
-        internal static MemoryStream ReadEntry(string path, string entryName)
+        internal static MemoryStream ReadEntry(string path, string entryName) => Require(ReadEntries(path, entryName)[0], path, entryName);
+
+        /// <summary>
+        /// Reads several entries with one opening of the archive, each into a seekable buffer (null when the archive lacks
+        /// it; <see cref="Require"/> turns that into Keras' error where the entry is needed).
+        /// </summary>
+        internal static MemoryStream?[] ReadEntries(string path, params string[] entryNames)
         {
             ZipArchive zip;
             try
@@ -53,13 +60,19 @@ namespace Keras.SavingLib
             }
             using (zip)
             {
-                var entry = zip.GetEntry(entryName) ?? throw new KerasFileFormatException(
-                    $"The archive {path} has no `{entryName}` entry: it is not a complete Keras 3 `.keras` file.");
-                var buffer = new MemoryStream();
-                using (var input = entry.Open()) input.CopyTo(buffer);
-                buffer.Position = 0;
-                return buffer;
+                return entryNames.Select(name =>
+                {
+                    if (zip.GetEntry(name) is not { } entry) return null;
+                    var buffer = new MemoryStream();
+                    using (var input = entry.Open()) input.CopyTo(buffer);
+                    buffer.Position = 0;
+                    return buffer;
+                }).ToArray();
             }
         }
+
+        /// <summary>The entry, or the error for an archive that lacks it.</summary>
+        internal static MemoryStream Require(MemoryStream? entry, string path, string entryName) =>
+            entry ?? throw new KerasFileFormatException($"The archive {path} has no `{entryName}` entry: it is not a complete Keras 3 `.keras` file.");
     }
 }

@@ -153,7 +153,8 @@ namespace Keras.SavingLib
         /// weight file in <paramref name="stream"/>. Layer failures (count or shape mismatches) are collected and reported
         /// together as Keras does; with <paramref name="skipMismatch"/> they are warnings and those layers keep their values.
         /// </summary>
-        internal static void Read(Model model, Stream stream, string source, bool skipMismatch)
+        /// <returns>The string root attribute <paramref name="rootAttribute"/> of the file, when asked and present.</returns>
+        internal static string? Read(Model model, Stream stream, string source, bool skipMismatch, string? rootAttribute = null)
         {
             NativeFile file;
             try
@@ -191,6 +192,7 @@ namespace Keras.SavingLib
                     if (!skipMismatch) throw new KerasArgumentException(message);
                     Utilities.IoUtils.Warn(message);
                 }
+                return rootAttribute == null ? null : ReadRootAttribute(file, rootAttribute);
             }
         }
 
@@ -254,11 +256,10 @@ namespace Keras.SavingLib
         }
 
         /// <summary>A string attribute of the file's root group, or null when absent or unreadable.</summary>
-        internal static string? ReadRootAttribute(string path, string name)
+        private static string? ReadRootAttribute(NativeFile file, string name)
         {
             try
             {
-                using var file = H5File.OpenRead(path);
                 return file.AttributeExists(name) ? file.Attribute(name).Read<string>() : null;
             }
             catch (Exception e) when (e is not IKerasException)
