@@ -241,13 +241,10 @@ namespace Keras.Layers
             EnsureAlive();
             MaybeBuild(inputs.Shape);
             AssertInputCompatibility(inputs.Shape);
-            var output = new KerasTensor(ComputeOutputShape(inputs.Shape), ComputeDtype) { SourceLayer = this, SourceInput = inputs };
-            Input ??= inputs;
-            Output ??= output;
-            return output;
+            return RecordCall(new[] { inputs }, ComputeOutputShape(inputs.Shape));
         }
 
-        /// <summary>Records a symbolic call with several inputs (merge layers): Input is the first of them.</summary>
+        /// <summary>Records a symbolic call (several inputs for merge layers): Input and Output keep the first call's.</summary>
         private protected KerasTensor RecordCall(IReadOnlyList<KerasTensor> inputs, long[] outputShape)
         {
             var output = new KerasTensor(outputShape, ComputeDtype) { SourceLayer = this, SourceInput = inputs[0], SourceInputs = inputs.ToArray() };
