@@ -11,6 +11,17 @@ namespace Keras
     /// </summary>
     public static class Backend
     {
+        /// <summary>
+        /// Keras' <c>keras.device(device_name)</c> scope: tensors the runtime creates inside the <c>using</c> block (layers
+        /// built there, their variables and optimizer slots) live on <paramref name="deviceName"/> ("cpu", "cuda",
+        /// "cuda:1", "gpu" = "cuda", "meta"). Outside any scope the default applies: <c>KERAS_TORCH_DEVICE</c>, else CUDA
+        /// when TorchSharp finds it, else the CPU. A device that does not exist is an error saying why and what to do.
+        /// </summary>
+        public static IDisposable Device(string deviceName) => Interop.Devices.Enter(Interop.Devices.Parse(deviceName, "Keras.Backend.Device"));
+
+        /// <summary>The device tensors are created on now, as Keras names it ("cpu", "cuda:0").</summary>
+        public static string CurrentDevice() => Interop.Devices.Name(Interop.Devices.Current);
+
         /// <summary><c>keras.backend.clear_session()</c>: same as <see cref="Utils.ClearSession"/>.</summary>
         public static void ClearSession(bool freeMemory = true) => Utils.ClearSession(freeMemory);
 

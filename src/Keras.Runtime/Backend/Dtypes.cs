@@ -40,6 +40,16 @@ namespace Keras.Interop
             _ => type.ToString().ToLowerInvariant(),
         };
 
+        /// <summary>Bytes per element of a Keras dtype name.</summary>
+        public static int ElementSize(string dtype) => dtype switch
+        {
+            "float16" or "bfloat16" or "int16" or "uint16" => 2,
+            "float64" or "int64" or "uint64" or "complex64" => 8,
+            "complex128" => 16,
+            "uint8" or "int8" or "bool" => 1,
+            _ => 4,
+        };
+
         public static bool IsFloating(torch.ScalarType type) =>
             type == torch.ScalarType.Float16 || type == torch.ScalarType.BFloat16 ||
             type == torch.ScalarType.Float32 || type == torch.ScalarType.Float64;

@@ -56,6 +56,12 @@ namespace Keras
         /// <summary>The dtype name (the policy's variable dtype).</summary>
         public string Dtype { get; }
 
+        /// <summary>The penalty added to the training loss for this weight (Keras' <c>variable.regularizer</c>), or null.</summary>
+        public Regularizers.Regularizer? Regularizer { get; internal set; }
+
+        /// <summary>The projection applied after each optimizer step (Keras' <c>variable.constraint</c>), or null.</summary>
+        public Constraints.Constraint? Constraint { get; internal set; }
+
         /// <summary>True once the native memory was released.</summary>
         public bool IsReleased => _released != null || _disposed;
 

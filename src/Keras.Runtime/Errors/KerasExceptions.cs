@@ -116,4 +116,38 @@ namespace Keras.Errors
         /// <inheritdoc />
         public override string? StackTrace => TracebackFilter.Filter(this, base.StackTrace, _filter);
     }
+
+    /// <summary>
+    /// A value in a saved configuration (a <c>.keras</c> file's config.json, <c>ModelFromJson</c> input) that is of the
+    /// wrong type, out of range, or names something this runtime cannot honour. The message names the file, the object
+    /// (layer name and class), the key, the value received and what is expected; the same facts are properties.
+    /// </summary>
+    public class KerasConfigException : KerasFileFormatException
+    {
+        /// <summary>Creates the exception.</summary>
+        public KerasConfigException(string message, string? source, string? objectName, string? key, string? received, string? expected,
+            Exception? inner = null) : base(message, inner)
+        {
+            Source = source;
+            ObjectName = objectName;
+            Key = key;
+            Received = received;
+            Expected = expected;
+        }
+
+        /// <summary>Where the configuration came from (a file path, or "the model JSON").</summary>
+        public new string? Source { get; }
+
+        /// <summary>The object whose config holds the value, e.g. <c>layer 'dense_1' (Dense)</c>.</summary>
+        public string? ObjectName { get; }
+
+        /// <summary>The config key, e.g. <c>units</c>.</summary>
+        public string? Key { get; }
+
+        /// <summary>The value received, as JSON (shortened when long).</summary>
+        public string? Received { get; }
+
+        /// <summary>What the key must hold.</summary>
+        public string? Expected { get; }
+    }
 }

@@ -16,6 +16,7 @@ namespace Keras.Layers
     /// dtype policy's variable dtype, and computes in the policy's compute dtype (float inputs are cast to it).
     /// Subclasses implement <see cref="CallCore"/> and usually <see cref="Build"/> and <see cref="ComputeOutputShape"/>.
     /// </summary>
+    [SavingLib.KerasKind("keras.layers", "layer")]
     public abstract class Layer : IDisposable, ISessionObject
     {
         private readonly List<KerasVariable> _trainableVariables = new List<KerasVariable>();
@@ -38,7 +39,11 @@ namespace Keras.Layers
             dtype ??= SavingLib.ModelSerialization.DtypeWhileLoading;
             DtypePolicy = dtype == null ? Config.DtypePolicy() : new DTypePolicy(dtype);
             GlobalState.Registry.Register(this);
+            SavingLib.LoadContext.Current?.Created(this);
         }
+
+        /// <summary>The Keras class name this layer is saved under (its catalog name; a custom layer's class name).</summary>
+        internal string KerasClassName => SavingLib.KerasCatalog.Of(GetType())?.ClassName ?? GetType().Name;
 
         /// <summary>The layer's name.</summary>
         public string Name { get; }
@@ -58,6 +63,17 @@ namespace Keras.Layers
             get => _trainable;
             set => _trainable = value;
         }
+
+        /// <summary>
+        /// Keras' <c>activity_regularizer</c>: a penalty on the layer's output, recorded at each call (divided by the
+        /// batch size, as Keras 3.15 does) and added to the training loss through <see cref="Models.Model.Losses"/>.
+        /// </summary>
+        public Regularizers.Regularizer? ActivityRegularizer { get; set; }
+
+        private Tensor? _activityLoss;
+
+        /// <summary>The activity-regularization loss of the latest call, or null.</summary>
+        internal Tensor? ActivityLoss => _activityLoss;
 
         /// <summary>Whether <see cref="Build"/> has run.</summary>
         public bool Built { get; protected set; }
@@ -91,6 +107,13 @@ namespace Keras.Layers
             new[] { new SavingLib.VariableGroup("vars", Name, OwnVariables) };
 
         /// <summary>
+        /// Layers this layer holds as Keras attributes (Bidirectional's <c>forward_layer</c>, TimeDistributed's
+        /// <c>layer</c>), each saved in the weight file under its own group below this layer's, with its own variables and
+        /// sublayers. Models list their layers through <see cref="Models.Model.Layers"/> instead.
+        /// </summary>
+        internal virtual IReadOnlyList<(string Path, Layer Layer)> SavedSublayers() => Array.Empty<(string, Layer)>();
+
+        /// <summary>
         /// The generators behind the layer's randomness during training (dropout masks). BackupAndRestore saves and
         /// restores their states so that a resumed run draws the same masks as an uninterrupted one.
         /// </summary>
@@ -102,7 +125,17 @@ namespace Keras.Layers
         /// <see cref="Keras.Saving.RegisterKerasSerializable{T}"/> overrides it to add its constructor arguments:
         /// <c>var c = base.GetConfig(); c["units"] = Units; return c;</c>.
         /// </summary>
-        public virtual System.Text.Json.Nodes.JsonObject GetConfig() => SavingLib.ModelSerialization.LayerConfig(this);
+        public virtual System.Text.Json.Nodes.JsonObject GetConfig()
+        {
+            var config = new System.Text.Json.Nodes.JsonObject
+            {
+                ["name"] = Name,
+                ["trainable"] = Trainable,
+                ["dtype"] = SavingLib.ModelSerialization.Policy(DtypePolicy),
+            };
+            if (ActivityRegularizer != null) config["activity_regularizer"] = SavingLib.KerasObjects.Serialize(ActivityRegularizer);
+            return config;
+        }
 
         /// <summary>All weights: trainable first, then non-trainable (Keras' order).</summary>
         public IReadOnlyList<KerasVariable> Weights => TrainableWeights.Concat(NonTrainableWeights).ToArray();
@@ -181,12 +214,25 @@ namespace Keras.Layers
         /// <summary>The computation. Inputs arrive in <see cref="ComputeDtype"/>; return a new tensor.</summary>
         protected abstract Tensor CallCore(Tensor inputs, bool? training);
 
-        /// <summary>Adds a variable to the layer (Keras' add_weight), in the variable dtype.</summary>
-        protected KerasVariable AddWeight(string name, long[] shape, Initializer initializer, bool trainable = true)
+        /// <summary>
+        /// Adds a variable to the layer (Keras' add_weight), in the variable dtype, on the current device. While a file is
+        /// being loaded, its size is first checked against the load's budget (<see cref="LoadLimits.MaxModelBytes"/>).
+        /// </summary>
+        protected KerasVariable AddWeight(string name, long[] shape, Initializer initializer, bool trainable = true,
+            Regularizers.Regularizer? regularizer = null, Constraints.Constraint? constraint = null)
         {
             EnsureAlive();
+            if (shape is null || shape.Any(d => d < 0))
+                throw new KerasArgumentException($"Layer '{Name}': variable '{name}' needs a fully defined shape. Received: ({string.Join(", ", shape ?? Array.Empty<long>())})");
+            SavingLib.LoadContext.Current?.ChargeVariable(this, name, shape, VariableDtype);
             Tensor value = initializer.Call(shape, VariableDtype);
-            var variable = new KerasVariable(name, Name + "/" + name, value, trainable);
+            var device = Devices.Current;
+            if (!Devices.IsOn(value, device))
+            {
+                using var onHost = value;
+                value = onHost.to(device);
+            }
+            var variable = new KerasVariable(name, Name + "/" + name, value, trainable) { Regularizer = regularizer, Constraint = constraint };
             (trainable ? _trainableVariables : _nonTrainableVariables).Add(variable);
             return variable;
         }
@@ -214,7 +260,9 @@ namespace Keras.Layers
                     Tensor x = cast ? inputs.to_type(computeType) : inputs;
                     try
                     {
-                        return CallCore(x, training);
+                        var output = CallCore(x, training);
+                        if (ActivityRegularizer != null) RecordActivityLoss(output);
+                        return output;
                     }
                     finally
                     {
@@ -232,6 +280,14 @@ namespace Keras.Layers
             {
                 GlobalState.SessionLock.ExitReadLock();
             }
+        }
+
+        private void RecordActivityLoss(Tensor output)
+        {
+            _activityLoss?.Dispose();
+            var loss = ActivityRegularizer!.Call(output);
+            if (output.dim() > 0 && output.shape[0] > 0) loss.div_(output.shape[0]);
+            _activityLoss = loss.DetachFromDisposeScope();
         }
 
         /// <summary>Calls the layer symbolically: builds it and returns the output's shape and dtype.</summary>
@@ -309,6 +365,8 @@ namespace Keras.Layers
 
         private void ReleaseVariables(Action<KerasVariable> release)
         {
+            _activityLoss?.Dispose();
+            _activityLoss = null;
             foreach (var v in _trainableVariables) release(v);
             foreach (var v in _nonTrainableVariables) release(v);
         }

@@ -16,6 +16,7 @@ namespace Keras.Models
     /// supported. Intermediate layers' <see cref="Layer.Output"/> can be the output of another model that shares their
     /// weights (feature extraction, Keras FAQ).
     /// </summary>
+    [SavingLib.KerasClass("Functional", "Model", Module = "keras.src.models.functional", RegisteredName = "Functional")]
     public sealed class Functional : Model
     {
         private readonly KerasTensor[] _inputs;
@@ -118,6 +119,16 @@ namespace Keras.Models
 
         /// <inheritdoc />
         public override IReadOnlyList<Layer> Layers => _layers.ToArray();
+
+        /// <summary>Keras' Functional config: the base keys, every layer with its inbound nodes, input_layers and output_layers.</summary>
+        public override System.Text.Json.Nodes.JsonObject GetConfig()
+        {
+            var c = base.GetConfig();
+            SavingLib.ModelSerialization.FunctionalConfig(this, c);
+            return c;
+        }
+
+        internal static Functional FromConfig(SavingLib.ConfigReader config) => SavingLib.ModelSerialization.FunctionalFromConfig(config);
 
         internal override int InputCount => _inputs.Length;
 

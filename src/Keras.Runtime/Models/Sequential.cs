@@ -12,6 +12,7 @@ namespace Keras.Models
     /// <c>keras.Sequential(layers=None, name=None)</c>: a plain stack of layers, each taking the previous one's
     /// output. Layer names must be unique within the model.
     /// </summary>
+    [SavingLib.KerasClass("Sequential", Module = "keras")]
     public class Sequential : Model
     {
         private readonly List<Layer> _layers = new List<Layer>();
@@ -26,6 +27,16 @@ namespace Keras.Models
 
         /// <inheritdoc />
         public override IReadOnlyList<Layer> Layers => _layers.ToArray();
+
+        /// <summary>Keras' Sequential config: the base keys, the layers (led by an InputLayer once built) and build_input_shape.</summary>
+        public override System.Text.Json.Nodes.JsonObject GetConfig()
+        {
+            var c = base.GetConfig();
+            SavingLib.ModelSerialization.SequentialConfig(this, c);
+            return c;
+        }
+
+        internal static Sequential FromConfig(SavingLib.ConfigReader config) => SavingLib.ModelSerialization.SequentialFromConfig(config);
 
         /// <summary>Adds a layer on top of the stack.</summary>
         public void Add(Layer layer)

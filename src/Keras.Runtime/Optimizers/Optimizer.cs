@@ -151,6 +151,13 @@ namespace Keras.Optimizers
                 }
                 Update(value, grad, step, SlotsOf(variable));
             }
+            // Keras applies each variable's constraint after the update.
+            foreach (var variable in variables)
+            {
+                if (variable.Constraint is not { } constraint) continue;
+                using var constrained = constraint.Call(variable.Value);
+                variable.Value.copy_(constrained);
+            }
             Iterations = step;
         }
 

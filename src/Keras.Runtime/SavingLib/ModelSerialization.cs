@@ -1,24 +1,20 @@
 using System;
 using System.Collections.Generic;
-using System.Globalization;
 using System.Linq;
+using System.Text.Json;
 using System.Text.Json.Nodes;
 using Keras.Errors;
-using Keras.Initializers;
 using Keras.Layers;
-using Keras.Losses;
-using Keras.Metrics;
 using Keras.Models;
-using Keras.Optimizers;
-using Keras.State;
-using Keras.Utilities;
+using Keras.Regularizers;
 
 namespace Keras.SavingLib
 {
     /// <summary>
-    /// Keras' serialized object format (reference §4.4) for the built-in layers, models, optimizers, losses and metrics:
-    /// what <c>config.json</c> of a <c>.keras</c> archive and <c>Model.ToJson()</c> hold, and back. Files written by
-    /// Python Keras 3 load as long as they use these classes; anything else fails with a message naming the class.
+    /// Keras' serialized object format (reference §4.4), the generic part only: the envelope
+    /// <c>{"module", "class_name", "config", "registered_name", "build_config"}</c> around every layer, the graphs of
+    /// Sequential and Functional models, and custom classes. Each built-in layer writes and reads its own config
+    /// (<c>GetConfig</c> / <c>FromConfig</c> in its file, found through <see cref="KerasCatalog"/>); nothing here names one.
     /// </summary>
     internal static class ModelSerialization
     {
@@ -30,6 +26,9 @@ namespace Keras.SavingLib
             "by default. If you trust the source of the artifact, you can override this error by passing `safe_mode=False` to the loading function, " +
             "or calling `keras.config.enable_unsafe_deserialization().";
 
+        /// <summary>Keys of a layer config that only the envelope reads (legacy input shapes are taken by Sequential).</summary>
+        private static readonly string[] EnvelopeKeys = { "trainable", "dtype", "batch_input_shape", "batch_shape" };
+
         // ------------------------------------------------------------------ serialize
 
         internal static JsonObject Serialize(Model model)
@@ -39,16 +38,13 @@ namespace Keras.SavingLib
             return result;
         }
 
-        private static JsonObject SerializeLayer(Layer layer)
+        /// <summary>A layer in Keras' envelope: built-ins under their catalog module and name, users' classes by registered name.</summary>
+        internal static JsonObject SerializeLayer(Layer layer)
         {
-            var (module, className, registered) = layer switch
-            {
-                Sequential => ("keras", "Sequential", (string?)null),
-                Functional => ("keras.src.models.functional", "Functional", "Functional"),
-                _ when IsBuiltIn(layer.GetType()) => ("keras.layers", layer.GetType().Name, null),
-                _ => (null, layer.GetType().Name, SerializableRegistry.NameOf(layer.GetType()) ?? layer.GetType().Name),
-            };
-            var obj = Wrap(module, className, layer.GetConfig(), registered);
+            var entry = KerasCatalog.Of(layer.GetType());
+            var obj = entry != null
+                ? Wrap(entry.Module, entry.ClassName, layer.GetConfig(), entry.RegisteredName)
+                : Wrap(null, layer.GetType().Name, layer.GetConfig(), SerializableRegistry.NameOf(layer.GetType()) ?? layer.GetType().Name);
             if (layer.Built && layer.BuildInputShape != null && layer is not Functional)
                 obj["build_config"] = new JsonObject { ["input_shape"] = Shape(layer.BuildInputShape) };
             return obj;
@@ -62,110 +58,28 @@ namespace Keras.SavingLib
             ["registered_name"] = registeredName,
         };
 
-        private static JsonArray Shape(IEnumerable<long> shape) => new JsonArray(shape.Select(d => d < 0 ? null : (JsonNode)JsonValue.Create(d)).ToArray());
+        internal static JsonArray Shape(IEnumerable<long> shape) => new JsonArray(shape.Select(d => d < 0 ? null : (JsonNode)JsonValue.Create(d)).ToArray());
 
-        private static JsonObject Policy(DTypePolicy policy) =>
+        /// <summary>A dtype policy as Keras 3.4+ writes it.</summary>
+        internal static JsonObject Policy(DTypePolicy policy) =>
             Wrap("keras", "DTypePolicy", new JsonObject { ["name"] = policy.Name });
 
-        private static JsonObject Init(string className, JsonObject? config = null) =>
-            Wrap("keras.initializers", className, config ?? new JsonObject());
-
-        private static JsonObject Glorot() => Init("GlorotUniform", new JsonObject { ["seed"] = null });
-
-        /// <summary>Keras' <c>get_config()</c> of a layer: the base keys plus each built-in layer's own (Layer.GetConfig's default).</summary>
-        internal static JsonObject LayerConfig(Layer layer)
+        /// <summary>Sequential's config: its layers, led by an InputLayer once it is built.</summary>
+        internal static void SequentialConfig(Sequential sequential, JsonObject c)
         {
-            var c = new JsonObject { ["name"] = layer.Name, ["trainable"] = layer.Trainable, ["dtype"] = Policy(layer.DtypePolicy) };
-            switch (layer)
-            {
-                case Sequential sequential:
-                    var layers = new JsonArray();
-                    if (sequential.BuildInputShape is { } shape)
-                        layers.Add(Wrap("keras.layers", "InputLayer", new JsonObject
-                        {
-                            ["batch_shape"] = Shape(shape), ["dtype"] = sequential.VariableDtype, ["sparse"] = false, ["name"] = "input_layer",
-                        }));
-                    foreach (var child in sequential.Layers) layers.Add(SerializeLayer(child));
-                    c["layers"] = layers;
-                    if (sequential.BuildInputShape is { } built) c["build_input_shape"] = Shape(built);
-                    break;
-                case Functional functional:
-                    FunctionalConfig(functional, c);
-                    break;
-                case Model:
-                    break; // a subclassed model: its constructor arguments are not known; LoadModel explains what to do
-                case Dense d:
-                    c["units"] = d.Units; c["activation"] = d.Activation; c["use_bias"] = d.UseBias;
-                    c["kernel_initializer"] = Glorot(); c["bias_initializer"] = Init("Zeros");
-                    c["kernel_regularizer"] = null; c["bias_regularizer"] = null; c["kernel_constraint"] = null; c["bias_constraint"] = null;
-                    break;
-                case Dropout d:
-                    c["rate"] = d.Rate; c["seed"] = null; c["noise_shape"] = null;
-                    break;
-                case Flatten f:
-                    c["data_format"] = f.DataFormat;
-                    break;
-                case Reshape r:
-                    c["target_shape"] = Shape(r.TargetShape);
-                    break;
-                case Layers.Activation a:
-                    c["activation"] = a.Function;
-                    break;
-                case Conv2D conv:
-                    c["filters"] = conv.Filters;
-                    c["kernel_size"] = new JsonArray(conv.KernelSize.Height, conv.KernelSize.Width);
-                    c["strides"] = new JsonArray(conv.Strides.Height, conv.Strides.Width);
-                    c["padding"] = conv.Padding; c["data_format"] = conv.DataFormat;
-                    c["dilation_rate"] = new JsonArray(1, 1); c["groups"] = 1;
-                    c["activation"] = conv.Activation; c["use_bias"] = conv.UseBias;
-                    c["kernel_initializer"] = Glorot(); c["bias_initializer"] = Init("Zeros");
-                    c["kernel_regularizer"] = null; c["bias_regularizer"] = null; c["activity_regularizer"] = null;
-                    c["kernel_constraint"] = null; c["bias_constraint"] = null;
-                    break;
-                case MaxPooling2D pool:
-                    c["pool_size"] = new JsonArray(pool.PoolSize, pool.PoolSize);
-                    c["padding"] = pool.Padding;
-                    c["strides"] = new JsonArray(pool.Strides, pool.Strides);
-                    c["data_format"] = pool.DataFormat;
-                    break;
-                case BatchNormalization bn:
-                    c["axis"] = bn.Axis; c["momentum"] = bn.Momentum; c["epsilon"] = bn.Epsilon; c["center"] = bn.Center; c["scale"] = bn.Scale;
-                    c["beta_initializer"] = Init("Zeros"); c["gamma_initializer"] = Init("Ones");
-                    c["moving_mean_initializer"] = Init("Zeros"); c["moving_variance_initializer"] = Init("Ones");
-                    c["beta_regularizer"] = null; c["gamma_regularizer"] = null; c["beta_constraint"] = null; c["gamma_constraint"] = null;
-                    c["synchronized"] = false;
-                    break;
-                case Embedding e:
-                    c["input_dim"] = e.InputDim; c["output_dim"] = e.OutputDim;
-                    c["embeddings_initializer"] = Init("RandomUniform", new JsonObject { ["minval"] = -0.05, ["maxval"] = 0.05, ["seed"] = null });
-                    c["embeddings_regularizer"] = null; c["activity_regularizer"] = null; c["embeddings_constraint"] = null; c["mask_zero"] = false;
-                    break;
-                case Recurrent rnn:
-                    c["return_sequences"] = rnn.ReturnSequences; c["return_state"] = false; c["go_backwards"] = false;
-                    c["stateful"] = rnn.Stateful; c["unroll"] = false; c["zero_output_for_mask"] = false;
-                    c["units"] = rnn.Units; c["activation"] = rnn.ActivationName; c["recurrent_activation"] = rnn.RecurrentActivationName;
-                    c["use_bias"] = rnn.UseBias;
-                    c["kernel_initializer"] = Glorot();
-                    c["recurrent_initializer"] = Init("Orthogonal", new JsonObject { ["seed"] = null, ["gain"] = 1.0 });
-                    c["bias_initializer"] = Init("Zeros");
-                    if (rnn is LSTM lstm) c["unit_forget_bias"] = lstm.UnitForgetBias;
-                    c["dropout"] = 0.0; c["recurrent_dropout"] = 0.0;
-                    if (rnn is GRU) c["reset_after"] = true;
-                    c["seed"] = null;
-                    break;
-                case Concatenate concat:
-                    c["axis"] = concat.Axis;
-                    break;
-                case MultiHeadAttention mha:
-                    c["num_heads"] = mha.NumHeads; c["key_dim"] = mha.KeyDim; c["value_dim"] = mha.ValueDim; c["dropout"] = mha.Dropout;
-                    c["use_bias"] = mha.UseBias; c["output_shape"] = mha.OutputShape; c["attention_axes"] = null;
-                    c["kernel_initializer"] = Glorot(); c["bias_initializer"] = Init("Zeros");
-                    break;
-            }
-            return c;
+            var layers = new JsonArray();
+            if (sequential.BuildInputShape is { } shape)
+                layers.Add(Wrap("keras.layers", "InputLayer", new JsonObject
+                {
+                    ["batch_shape"] = Shape(shape), ["dtype"] = sequential.VariableDtype, ["sparse"] = false, ["name"] = "input_layer",
+                }));
+            foreach (var child in sequential.Layers) layers.Add(SerializeLayer(child));
+            c["layers"] = layers;
+            if (sequential.BuildInputShape is { } built) c["build_input_shape"] = Shape(built);
         }
 
-        private static void FunctionalConfig(Functional model, JsonObject c)
+        /// <summary>Functional's config: InputLayers, each layer with its inbound nodes, and the graph's inputs and outputs.</summary>
+        internal static void FunctionalConfig(Functional model, JsonObject c)
         {
             var layers = new JsonArray();
             for (int i = 0; i < model.Inputs.Count; i++)
@@ -210,73 +124,23 @@ namespace Keras.SavingLib
             c["output_layers"] = new JsonArray(model.Outputs.Select(o => (JsonNode)Ref(o)).ToArray());
         }
 
-        internal static JsonObject OptimizerConfig(Optimizer optimizer)
-        {
-            var c = new JsonObject
-            {
-                ["name"] = optimizer.Name,
-                // Keras records float(variable.numpy()), the float32 value; the exact double is written here so a reloaded model
-                // continues bit for bit (Python reads either into the same float32).
-                ["learning_rate"] = optimizer.LearningRate,
-                ["weight_decay"] = optimizer.WeightDecay,
-                ["clipnorm"] = null, ["global_clipnorm"] = null, ["clipvalue"] = null, ["use_ema"] = false, ["ema_momentum"] = 0.99,
-                ["ema_overwrite_frequency"] = null, ["loss_scale_factor"] = null, ["gradient_accumulation_steps"] = null,
-            };
-            switch (optimizer)
-            {
-                case Adam adam:
-                    c["beta_1"] = adam.Beta1; c["beta_2"] = adam.Beta2; c["epsilon"] = adam.Epsilon; c["amsgrad"] = false;
-                    break;
-                case SGD sgd:
-                    c["momentum"] = sgd.Momentum; c["nesterov"] = sgd.Nesterov;
-                    break;
-                case RMSprop rms:
-                    c["rho"] = rms.Rho; c["momentum"] = rms.Momentum; c["epsilon"] = rms.Epsilon; c["centered"] = rms.Centered;
-                    break;
-            }
-            return WrapInstance(optimizer, "keras.optimizers", c);
-        }
-
-        private static bool IsBuiltIn(Type type) => type.Assembly == typeof(Layer).Assembly;
-
-        /// <summary>
-        /// Serializes an instance as Keras does: a built-in class under its exported module with no registered name; a
-        /// user's class with no module and its class name as registered name.
-        /// </summary>
-        private static JsonObject WrapInstance(object instance, string builtInModule, JsonObject config)
-        {
-            var type = instance.GetType();
-            bool builtIn = IsBuiltIn(type);
-            return Wrap(builtIn ? builtInModule : null, type.Name, config, builtIn ? null : type.Name);
-        }
-
-        internal static JsonObject LossConfig(Loss loss)
-        {
-            var c = new JsonObject { ["name"] = loss.Name, ["reduction"] = loss.Reduction };
-            switch (loss)
-            {
-                case BinaryCrossentropy b: c["from_logits"] = b.FromLogits; c["label_smoothing"] = 0.0; c["axis"] = -1; break;
-                case CategoricalCrossentropy cc: c["from_logits"] = cc.FromLogits; c["label_smoothing"] = 0.0; c["axis"] = -1; break;
-                case SparseCategoricalCrossentropy s: c["from_logits"] = s.FromLogits; c["ignore_class"] = null; break;
-            }
-            return WrapInstance(loss, "keras.losses", c);
-        }
-
-        internal static JsonObject MetricConfig(Metric metric) =>
-            WrapInstance(metric, "keras.metrics", new JsonObject { ["name"] = metric.Name, ["dtype"] = "float32" });
-
         // ------------------------------------------------------------------ deserialize
 
+        /// <summary>
+        /// Rebuilds a model from its serialized config. Runs inside the caller's <see cref="LoadContext"/> when there is
+        /// one (LoadModel), else in its own: on failure every layer created so far is released.
+        /// </summary>
         internal static Model Deserialize(JsonNode? root, bool compile, bool safeMode, string source)
         {
             if (root is not JsonObject obj)
-                throw new KerasArgumentException($"{source}: the model configuration must be a JSON object with 'class_name' and 'config'.");
-            bool safe = GlobalState.SafeModeSaving ?? safeMode;
+                throw new KerasConfigException($"{source}: the model configuration must be a JSON object with 'class_name' and 'config'. Received: " +
+                                               ConfigReader.Describe(root), source, null, null, ConfigReader.Describe(root), "an object");
+            bool safe = Keras.State.GlobalState.SafeModeSaving ?? safeMode;
             RejectLambdas(obj, safe);
-            var layer = DeserializeLayer(obj);
+            var layer = DeserializeLayer(obj, source);
             if (layer is not Model model)
                 throw new KerasArgumentException($"{source}: the configuration describes a {layer.GetType().Name} layer, not a model.");
-            if (compile && obj["compile_config"] is JsonObject compileConfig && compileConfig.Count > 0) CompileFromConfig(model, compileConfig);
+            if (compile && obj["compile_config"] is JsonObject compileConfig && compileConfig.Count > 0) CompileSerialization.CompileFromConfig(model, compileConfig);
             return model;
         }
 
@@ -285,12 +149,13 @@ namespace Keras.SavingLib
             switch (node)
             {
                 case JsonObject o:
-                    if (o["class_name"]?.GetValueKind() == System.Text.Json.JsonValueKind.String && (string?)o["class_name"] is "__lambda__" or "Lambda")
+                    if (o["class_name"]?.GetValueKind() == JsonValueKind.String && (string?)o["class_name"] is "__lambda__" or "Lambda")
                     {
                         if (safe) throw new KerasArgumentException(LambdaMessage);
                         throw new KerasArgumentException(
                             "This file contains a Python lambda (a Lambda layer or a lambda argument). Python bytecode cannot run in .NET even with " +
-                            "safe mode off: rebuild that part of the model in C# and load the weights with LoadWeights.");
+                            "safe mode off: rebuild that part of the model in C# (a custom layer registered with Keras.Saving.RegisterKerasSerializable) " +
+                            "and load the weights with LoadWeights.");
                     }
                     foreach (var pair in o) RejectLambdas(pair.Value, safe);
                     break;
@@ -300,235 +165,298 @@ namespace Keras.SavingLib
             }
         }
 
-        private static Layer DeserializeLayer(JsonObject obj)
+        /// <summary>
+        /// One layer from its envelope: the class by registered name (custom classes) or Keras class name (built-ins,
+        /// also when Keras 3.0 wrote a registered name for them), its config read by its own <c>FromConfig</c> with every key
+        /// accounted for, then trainable, the activity regularizer and build_config.
+        /// </summary>
+        internal static Layer DeserializeLayer(JsonObject obj, string source)
         {
-            string className = (string?)obj["class_name"] ?? throw new KerasArgumentException("A serialized Keras object needs a 'class_name'. Received: " + obj.ToJsonString());
+            string className = obj["class_name"] is JsonValue cn && cn.GetValueKind() == JsonValueKind.String
+                ? (string)cn!
+                : throw new KerasConfigException("A serialized Keras object needs a string 'class_name'. Received: " + ConfigReader.Describe(obj),
+                    source, null, "class_name", ConfigReader.Describe(obj["class_name"]), "a string");
             if (obj["config"] is not JsonObject config)
                 throw new KerasTypeException($"Expected 'config' to be a dict. Received: {obj["config"]?.ToJsonString() ?? "null"} (class_name={className})");
+            string? registered = obj["registered_name"] is JsonValue rn && rn.GetValueKind() == JsonValueKind.String ? (string?)rn : null;
+
+            Func<JsonObject, Layer>? custom = registered != null && registered.Contains('>') ? SerializableRegistry.Find(registered, className) : null;
+            var entry = custom == null ? KerasCatalog.Find(typeof(Layer), className) : null;
+            if (entry == null && custom == null) custom = SerializableRegistry.Find(registered, className);
+            if (entry == null && custom == null) throw UnknownClass(className, obj);
+
             string? saved = DtypeWhileLoading;
-            DtypeWhileLoading = DtypeName(config["dtype"]);
+            DtypeWhileLoading = DtypeName(config["dtype"], source, className);
             Layer layer;
             try
             {
-                layer = Create(className, config, obj);
+                if (entry != null)
+                {
+                    var reader = new ConfigReader(config, className, source) { Kind = "layer" };
+                    reader.Ignore(EnvelopeKeys);
+                    var activity = reader.OptionalObject<Regularizer>("activity_regularizer");
+                    bool trainable = reader.Bool("trainable", true);
+                    if (entry.FromConfig == null) throw UnknownClass(className, obj);
+                    try
+                    {
+                        layer = (Layer)entry.FromConfig(reader);
+                    }
+                    catch (KerasArgumentException e)
+                    {
+                        // Keras' own argument error (units=-1, ...), located in the file.
+                        throw new KerasArgumentException($"{source}: {reader.Owner}: {e.Message}", e);
+                    }
+                    if (activity != null) layer.ActivityRegularizer = activity;
+                    reader.Finish();
+                    if (!trainable) layer.Trainable = false;
+                }
+                else
+                {
+                    layer = custom!(config);
+                    if (config["trainable"] is JsonValue t && t.GetValueKind() == JsonValueKind.False) layer.Trainable = false;
+                }
             }
             finally
             {
                 DtypeWhileLoading = saved;
             }
-            if (config["trainable"] is JsonValue trainable && !trainable.GetValue<bool>()) layer.Trainable = false;
-            if (layer is not Model && !layer.Built && obj["build_config"]?["input_shape"] is JsonArray inputShape) layer.Build(ReadShape(inputShape));
+
+            if (!layer.Built && layer is not Functional && BuildShape(obj, source, className) is { } shape)
+            {
+                if (layer is Model model and not Sequential) model.BuildFromConfig(shape);
+                else layer.Build(shape);
+            }
             return layer;
         }
 
-        private static string? DtypeName(JsonNode? dtype) => dtype switch
+        /// <summary>build_config's input_shape when it is one flat shape (merge layers list several; their calls build them).</summary>
+        private static long[]? BuildShape(JsonObject obj, string source, string className)
         {
-            null => null,
-            JsonValue v => (string?)v,
-            JsonObject o => (string?)o["config"]?["name"],
-            _ => null,
-        };
-
-        private static long[] ReadShape(JsonArray shape) => shape.Select(d => d == null ? -1L : d.GetValue<long>()).ToArray();
-
-        private static Layer Create(string className, JsonObject c, JsonObject obj)
-        {
-            string? name = (string?)c["name"];
-            switch (className)
-            {
-                case "Sequential":
-                    return CreateSequential(c, obj);
-                case "Functional":
-                case "Model":
-                    return CreateFunctional(c);
-                case "Dense":
-                    return new Dense(Int(c, "units"), Activation(c, "activation"), Bool(c, "use_bias", true), name: name);
-                case "Dropout":
-                    return new Dropout(Double(c, "rate"), c["seed"] is JsonValue seed ? seed.GetValue<int>() : null, name);
-                case "Flatten":
-                    return new Flatten((string?)c["data_format"], name);
-                case "Reshape":
-                    return new Reshape(ReadShape((JsonArray)c["target_shape"]!), name);
-                case "Activation":
-                    return new Layers.Activation(Activation(c, "activation") ?? "linear", name);
-                case "Conv2D":
-                    Require(c, "dilation_rate", v => Pair(v) == (1, 1), "dilation_rate other than 1");
-                    Require(c, "groups", v => v.GetValue<int>() == 1, "groups other than 1");
-                    return new Conv2D(Int(c, "filters"), Pair(c["kernel_size"]!), c["strides"] is { } convStrides ? Pair(convStrides) : (1, 1),
-                        (string?)c["padding"] ?? "valid", (string?)c["data_format"], Activation(c, "activation"), Bool(c, "use_bias", true), name: name);
-                case "MaxPooling2D":
-                {
-                    var pool = Pair(c["pool_size"] ?? JsonValue.Create(2));
-                    var strides = c["strides"] is JsonNode s && s.GetValueKind() != System.Text.Json.JsonValueKind.Null ? Pair(s) : pool;
-                    if (pool.Item1 != pool.Item2 || strides.Item1 != strides.Item2)
-                        throw Unsupported(className, "non-square pool_size or strides");
-                    return new MaxPooling2D(pool.Item1, strides.Item1, (string?)c["padding"] ?? "valid", (string?)c["data_format"], name);
-                }
-                case "BatchNormalization":
-                {
-                    int axis = c["axis"] is JsonArray axes ? axes[0]!.GetValue<int>() : c["axis"] is JsonValue a ? a.GetValue<int>() : -1;
-                    return new BatchNormalization(axis, Double(c, "momentum", 0.99), Double(c, "epsilon", 1e-3), Bool(c, "center", true), Bool(c, "scale", true), name);
-                }
-                case "Embedding":
-                    if (Bool(c, "mask_zero", false)) IoUtils.Warn($"Embedding '{name}': mask_zero=True is not supported; the layer is loaded without masking.");
-                    return new Embedding(Int(c, "input_dim"), Int(c, "output_dim"), name: name);
-                case "LSTM":
-                case "GRU":
-                {
-                    Require(c, "go_backwards", v => !v.GetValue<bool>(), "go_backwards=True");
-                    Require(c, "return_state", v => !v.GetValue<bool>(), "return_state=True");
-                    if (className == "GRU") Require(c, "reset_after", v => v.GetValue<bool>(), "reset_after=False");
-                    string activation = Activation(c, "activation") ?? "tanh", recurrent = Activation(c, "recurrent_activation") ?? "sigmoid";
-                    return className == "LSTM"
-                        ? new LSTM(Int(c, "units"), activation, recurrent, Bool(c, "use_bias", true), Bool(c, "unit_forget_bias", true),
-                            Bool(c, "return_sequences", false), Bool(c, "stateful", false), name)
-                        : new GRU(Int(c, "units"), activation, recurrent, Bool(c, "use_bias", true), Bool(c, "return_sequences", false), Bool(c, "stateful", false), name);
-                }
-                case "Add": return new Add(name);
-                case "Subtract": return new Subtract(name);
-                case "Multiply": return new Multiply(name);
-                case "Average": return new Average(name);
-                case "Maximum": return new Maximum(name);
-                case "Minimum": return new Minimum(name);
-                case "Concatenate": return new Concatenate(c["axis"] is JsonValue concatAxis ? concatAxis.GetValue<int>() : -1, name);
-                case "MultiHeadAttention":
-                    Require(c, "attention_axes", v => v.GetValueKind() == System.Text.Json.JsonValueKind.Null, "attention_axes");
-                    return new MultiHeadAttention(Int(c, "num_heads"), Int(c, "key_dim"), c["value_dim"] is JsonValue vd ? vd.GetValue<int>() : null,
-                        Double(c, "dropout", 0), Bool(c, "use_bias", true), c["output_shape"] is JsonValue os && os.GetValueKind() == System.Text.Json.JsonValueKind.Number ? os.GetValue<int>() : null,
-                        name: name);
-                default:
-                    if (SerializableRegistry.Find((string?)obj["registered_name"], className) is { } fromConfig)
-                    {
-                        var custom = fromConfig(c);
-                        if (custom is Model customModel && !customModel.Built && obj["build_config"]?["input_shape"] is JsonArray modelShape)
-                            customModel.BuildFromConfig(ReadShape(modelShape));
-                        return custom;
-                    }
-                    throw new KerasTypeException(
-                        $"Could not locate class '{className}'. This runtime can rebuild Keras' built-in Sequential and Functional models made of Dense, " +
-                        "Dropout, Flatten, Reshape, Activation, Conv2D, MaxPooling2D, BatchNormalization, Embedding, LSTM, GRU, MultiHeadAttention and the " +
-                        "merge layers (Add, Subtract, Multiply, Average, Maximum, Minimum, Concatenate). " +
-                        "Register custom classes with Keras.Saving.RegisterKerasSerializable (and override GetConfig), or build the model in C# and " +
-                        "call LoadWeights on the file. Full object config: " + obj.ToJsonString());
-            }
+            if (obj["build_config"] is not JsonObject build || build["input_shape"] is not JsonArray shape) return null;
+            if (shape.Any(d => d is JsonArray)) return null;
+            var reader = new ConfigReader(build, className, source) { Kind = "layer build_config of" };
+            return reader.ReadShape(shape, "input_shape");
         }
 
-        private static Sequential CreateSequential(JsonObject c, JsonObject obj)
+        private static KerasTypeException UnknownClass(string className, JsonObject obj)
         {
-            if (c["name"] == null || c["layers"] is not JsonArray layers)
+            var known = KerasCatalog.All(typeof(Layer)).Select(e => e.ClassName).ToArray();
+            string json = obj.ToJsonString();
+            if (json.Length > 400) json = json.Substring(0, 397) + "...";
+            return new KerasTypeException(
+                $"Could not locate class '{className}'. This runtime rebuilds these Keras classes: {string.Join(", ", known)}. " +
+                "Register custom classes with Keras.Saving.RegisterKerasSerializable (and override GetConfig), or build the model in C# and " +
+                "call LoadWeights on the file. Full object config: " + json);
+        }
+
+        /// <summary>The dtype policy name of a layer config: a string (Keras ≤ 3.3) or a DTypePolicy object.</summary>
+        private static string? DtypeName(JsonNode? dtype, string source, string className) => dtype switch
+        {
+            null => null,
+            JsonValue v when v.GetValueKind() == JsonValueKind.String => (string?)v,
+            JsonObject o when o["config"]?["name"] is JsonValue n && n.GetValueKind() == JsonValueKind.String => (string?)n,
+            _ => throw new KerasConfigException(
+                $"{source}: {className}: config key 'dtype' must be a dtype name or a DTypePolicy object. Received: {ConfigReader.Describe(dtype)}",
+                source, className, "dtype", ConfigReader.Describe(dtype), "a dtype name or a DTypePolicy object"),
+        };
+
+        // ------------------------------------------------------------------ Sequential
+
+        /// <summary>A Sequential model's config: its layers in order; the input shape from an InputLayer, the tf.keras first layer, or build_input_shape.</summary>
+        internal static Sequential SequentialFromConfig(ConfigReader c)
+        {
+            if (c.Name == null || c.Config["layers"] is not JsonArray layers)
                 throw new KerasArgumentException(
-                    "A Sequential model configuration must be a dictionary containing the 'name' and 'layers' keys. Received: " + c.ToJsonString());
-            var model = new Sequential(name: (string?)c["name"]);
+                    "A Sequential model configuration must be a dictionary containing the 'name' and 'layers' keys. Received: " + Shorten(c.Config));
+            c.Ignore("layers");
+            var model = new Sequential(name: c.Name);
             long[]? inputShape = null;
-            foreach (var node in layers)
+            for (int i = 0; i < layers.Count; i++)
             {
-                var layerObj = (JsonObject)node!;
-                if ((string?)layerObj["class_name"] == "InputLayer")
+                if (layers[i] is not JsonObject layerObj) throw c.Error("layers", "a list of serialized layers", layers[i]);
+                if (layerObj["class_name"] is JsonValue n && (string?)n == "InputLayer")
                 {
-                    var lc = layerObj["config"]!;
-                    inputShape = lc["batch_shape"] is JsonArray batch ? ReadShape(batch)
-                        : lc["batch_input_shape"] is JsonArray legacy ? ReadShape(legacy) : null;
+                    inputShape = InputShape(layerObj, c.Source);
                     continue;
                 }
-                model.Add(DeserializeLayer(layerObj));
+                model.Add(DeserializeLayer(layerObj, c.Source));
             }
-            inputShape ??= c["build_input_shape"] is JsonArray b ? ReadShape(b) : obj["build_config"]?["input_shape"] is JsonArray bc ? ReadShape(bc) : null;
+            inputShape ??= c.OptionalShape("build_input_shape");
             // tf.keras 2 may give the input shape only on the first layer.
-            if (inputShape == null && layers.FirstOrDefault()?["config"] is JsonObject first)
-                inputShape = first["batch_input_shape"] is JsonArray legacyFirst ? ReadShape(legacyFirst)
-                           : first["batch_shape"] is JsonArray firstBatch ? ReadShape(firstBatch) : null;
-            if (inputShape != null) model.Build(inputShape);
+            if (inputShape == null && layers.Count > 0 && layers[0] is JsonObject { } first && first["config"] is JsonObject firstConfig)
+            {
+                var reader = new ConfigReader(firstConfig, "layer", c.Source);
+                inputShape = reader.OptionalShape("batch_input_shape") ?? reader.OptionalShape("batch_shape");
+            }
+            c.Ignore("build_input_shape");
+            if (inputShape != null && model.Layers.Count > 0) model.Build(inputShape);
             return model;
         }
 
-        private static Functional CreateFunctional(JsonObject c)
+        private static long[]? InputShape(JsonObject inputLayer, string source)
         {
-            if (c["layers"] is not JsonArray layers) throw new KerasArgumentException("A Functional model configuration needs 'layers'. Received: " + c.ToJsonString());
+            if (inputLayer["config"] is not JsonObject lc) return null;
+            var reader = new ConfigReader(lc, "InputLayer", source) { Kind = "layer" };
+            return reader.OptionalShape("batch_shape") ?? reader.OptionalShape("batch_input_shape");
+        }
+
+        private static string Shorten(JsonNode node)
+        {
+            string json = node.ToJsonString();
+            return json.Length > 400 ? json.Substring(0, 397) + "..." : json;
+        }
+
+        // ------------------------------------------------------------------ Functional
+
+        /// <summary>
+        /// A Functional model's config. Layer calls are replayed in dependency order with a work list (each call waits for
+        /// the tensors it uses and for the layer's previous call), so rebuilding is linear in the size of the graph
+        /// whatever order the layers are listed in.
+        /// </summary>
+        internal static Functional FunctionalFromConfig(ConfigReader c)
+        {
+            if (c.Config["layers"] is not JsonArray layers)
+                throw new KerasArgumentException("A Functional model configuration needs 'layers'. Received: " + Shorten(c.Config));
+            c.Ignore("layers", "input_layers", "output_layers");
+            string source = c.Source;
             var tensors = new Dictionary<(string, int), KerasTensor>();
-            var pending = new List<(JsonObject Entry, string Name, JsonArray Nodes)>();
+            var entries = new List<(JsonObject Entry, string Name, List<List<(string, int)>> Calls)>();
+            var names = new HashSet<string>(StringComparer.Ordinal);
             foreach (var node in layers)
             {
-                var layerObj = (JsonObject)node!;
-                string layerName = (string?)layerObj["name"] ?? (string?)layerObj["config"]?["name"] ?? "";
-                if ((string?)layerObj["class_name"] == "InputLayer")
+                if (node is not JsonObject layerObj) throw c.Error("layers", "a list of serialized layers", node);
+                string layerName = layerObj["name"] is JsonValue ln && ln.GetValueKind() == JsonValueKind.String ? (string)ln!
+                    : layerObj["config"]?["name"] is JsonValue cn && cn.GetValueKind() == JsonValueKind.String ? (string)cn! : "";
+                if (!names.Add(layerName))
+                    throw new KerasConfigException($"{source}: the Functional configuration lists the layer name '{layerName}' twice.", source, layerName, "name",
+                        layerName, "unique layer names");
+                if (layerObj["class_name"] is JsonValue k && (string?)k == "InputLayer")
                 {
-                    var lc = layerObj["config"]!;
-                    var batch = ReadShape((JsonArray)(lc["batch_shape"] ?? lc["batch_input_shape"] ?? throw new KerasArgumentException(
-                        $"InputLayer '{layerName}' has no batch_shape.")));
+                    var batch = InputShape(layerObj, source) ?? throw new KerasConfigException(
+                        $"{source}: InputLayer '{layerName}' has no batch_shape.", source, layerName, "batch_shape", null, "a shape");
+                    if (batch.Length == 0) throw new KerasConfigException($"{source}: InputLayer '{layerName}' has an empty batch_shape.", source, layerName, "batch_shape", "[]", "a shape with a batch dimension");
                     tensors[(layerName, 0)] = new Input(batch.Skip(1).ToArray(), name: layerName);
                     continue;
                 }
-                pending.Add((layerObj, layerName, layerObj["inbound_nodes"] as JsonArray ?? new JsonArray()));
-            }
-            // Calls are replayed as soon as the tensors they use exist: a shared layer's later calls may need layers listed after it.
-            var created = new Dictionary<string, Layer>(StringComparer.Ordinal);
-            var next = pending.ToDictionary(p => p.Name, _ => 0, StringComparer.Ordinal);
-            bool progress = true;
-            while (progress)
-            {
-                progress = false;
-                foreach (var (entry, name, nodes) in pending)
+                var inbound = layerObj["inbound_nodes"] switch
                 {
-                    while (next[name] < nodes.Count)
-                    {
-                        var refs = NodeReferences(nodes[next[name]], name);
-                        if (refs.Any(r => !tensors.ContainsKey(r))) break;
-                        if (!created.TryGetValue(name, out var layer))
-                        {
-                            var clean = (JsonObject)entry.DeepClone();
-                            clean.Remove("build_config"); // built by the call below
-                            created[name] = layer = DeserializeLayer(clean);
-                        }
-                        var args = refs.Select(r => tensors[r]).ToArray();
-                        KerasTensor output;
-                        if (layer is Merge merge) output = merge.Call(args);
-                        else if (args.All(a => ReferenceEquals(a, args[0]))) output = layer.Call(args[0]); // self-attention lists its input twice
-                        else throw Unsupported(name, "a layer called on several different tensors (other than a merge layer)");
-                        tensors[(name, next[name])] = output;
-                        next[name]++;
-                        progress = true;
-                    }
-                }
+                    null => new JsonArray(),
+                    JsonArray a => a,
+                    var other => throw new KerasConfigException($"{source}: layer '{layerName}': 'inbound_nodes' must be a list. Received: {ConfigReader.Describe(other)}",
+                        source, layerName, "inbound_nodes", ConfigReader.Describe(other), "a list"),
+                };
+                entries.Add((layerObj, layerName, inbound.Select(n => NodeReferences(n, layerName, source)).ToList()));
             }
-            var stuck = pending.FirstOrDefault(p => next[p.Name] < p.Nodes.Count);
-            if (stuck.Name != null)
-                throw new KerasArgumentException($"Layer '{stuck.Name}' is called on tensors that the configuration never defines: the Functional graph is incomplete.");
+
+            // Work list: a call is ready once every tensor it uses exists (its layer's previous call counts as one).
+            var missing = new Dictionary<(int Entry, int Call), int>();
+            var waiting = new Dictionary<(string, int), List<(int Entry, int Call)>>();
+            var ready = new Queue<(int Entry, int Call)>();
+            void Require((int, int) call, IEnumerable<(string, int)> needs)
+            {
+                int count = 0;
+                foreach (var need in needs.Distinct())
+                {
+                    if (tensors.ContainsKey(need)) continue;
+                    if (!waiting.TryGetValue(need, out var list)) waiting[need] = list = new List<(int, int)>();
+                    list.Add(call);
+                    count++;
+                }
+                missing[call] = count;
+                if (count == 0) ready.Enqueue(call);
+            }
+            for (int e = 0; e < entries.Count; e++)
+                for (int k = 0; k < entries[e].Calls.Count; k++)
+                    Require((e, k), k == 0 ? entries[e].Calls[k] : entries[e].Calls[k].Append((entries[e].Name, k - 1)));
+
+            var created = new Layer?[entries.Count];
+            int done = 0;
+            while (ready.Count > 0)
+            {
+                var (e, k) = ready.Dequeue();
+                var (entry, name, calls) = entries[e];
+                var layer = created[e] ??= CreateGraphLayer(entry, source);
+                var args = calls[k].Select(r => tensors[r]).ToArray();
+                KerasTensor output;
+                if (layer is Merge merge) output = merge.Call(args);
+                else if (args.All(a => ReferenceEquals(a, args[0]))) output = layer.Call(args[0]); // self-attention lists its input twice
+                else throw Unsupported(source, name, "a layer called on several different tensors (other than a merge layer)");
+                tensors[(name, k)] = output;
+                done++;
+                if (waiting.Remove((name, k), out var unblocked))
+                    foreach (var call in unblocked)
+                        if (--missing[call] == 0) ready.Enqueue(call);
+            }
+            if (done < missing.Count)
+            {
+                var stuck = missing.First(m => m.Value > 0).Key;
+                var absent = waiting.Keys.FirstOrDefault(key => waiting[key].Contains(stuck));
+                throw new KerasConfigException(
+                    $"{source}: layer '{entries[stuck.Entry].Name}' is called on the output of '{absent.Item1}' (call {absent.Item2}), which the configuration " +
+                    "never defines (or which depends on this layer itself): the Functional graph is incomplete.",
+                    source, entries[stuck.Entry].Name, "inbound_nodes", absent.Item1, "references to layers the configuration defines");
+            }
             KerasTensor[] Resolve(string key)
             {
-                var list = c[key] as JsonArray ?? throw new KerasArgumentException($"A Functional model configuration needs '{key}'.");
-                var refs = list.Count > 0 && list[0] is JsonArray ? list.Select(r => (JsonArray)r!).ToArray() : new[] { list };
+                var list = c.Config[key] as JsonArray ?? throw new KerasArgumentException($"A Functional model configuration needs '{key}'.");
+                var refs = list.Count > 0 && list[0] is JsonArray ? list.Select(r => r as JsonArray ?? throw c.Error(key, "a list of [layer, node, tensor] references")).ToArray()
+                                                                  : new[] { list };
                 return refs.Select(r =>
                 {
-                    var id = ((string?)r[0] ?? "", r.Count > 1 ? r[1]!.GetValue<int>() : 0);
-                    if (r.Count > 2 && r[2]!.GetValue<int>() != 0) throw Unsupported(id.Item1, "layers with several outputs");
-                    return tensors.TryGetValue(id, out var t) ? t : throw new KerasArgumentException($"The Functional configuration's {key} names '{id.Item1}', which it does not define.");
+                    var (id, tensorIndex) = Reference(r, key, source);
+                    if (tensorIndex != 0) throw Unsupported(source, id.Item1, "layers with several outputs");
+                    return tensors.TryGetValue(id, out var t) ? t : throw new KerasConfigException(
+                        $"{source}: the Functional configuration's {key} names '{id.Item1}' (call {id.Item2}), which it does not define.",
+                        source, id.Item1, key, id.Item1, "a layer the configuration defines");
                 }).ToArray();
             }
-            return new Functional(Resolve("input_layers"), Resolve("output_layers"), (string?)c["name"]);
+            return new Functional(Resolve("input_layers"), Resolve("output_layers"), c.Name);
+        }
+
+        /// <summary>Creates a graph layer from its entry (the calls build it, so its build_config is not used).</summary>
+        private static Layer CreateGraphLayer(JsonObject entry, string source)
+        {
+            var clean = (JsonObject)entry.DeepClone();
+            clean.Remove("build_config");
+            return DeserializeLayer(clean, source);
+        }
+
+        private static ((string, int) Id, int TensorIndex) Reference(JsonArray r, string key, string source)
+        {
+            string name = r.Count > 0 && r[0] is JsonValue n && n.GetValueKind() == JsonValueKind.String ? (string)n! :
+                throw new KerasConfigException($"{source}: {key}: a reference must start with a layer name. Received: {ConfigReader.Describe(r)}",
+                    source, null, key, ConfigReader.Describe(r), "[layer name, node index, tensor index]");
+            int Index(int i) => r.Count <= i ? 0 : r[i] is JsonValue v && v.TryGetValue<int>(out int x) && x >= 0 ? x :
+                throw new KerasConfigException($"{source}: {key}: reference {ConfigReader.Describe(r)} has an invalid index.", source, name, key,
+                    ConfigReader.Describe(r), "non-negative integer indices");
+            return ((name, Index(1)), Index(2));
         }
 
         /// <summary>The (layer, node) tensors one call uses: Keras 3 (<c>args</c>/<c>kwargs</c> with <c>__keras_tensor__</c>) and tf.keras 2 (nested lists) forms.</summary>
-        private static List<(string, int)> NodeReferences(JsonNode? node, string layerName)
+        private static List<(string, int)> NodeReferences(JsonNode? node, string layerName, string source)
         {
             var refs = new List<(string, int)>();
-            void Add(string name, JsonNode? nodeIndex, JsonNode? tensorIndex)
+            void Add(JsonArray history)
             {
-                if (tensorIndex is JsonValue ti && ti.GetValue<int>() != 0) throw Unsupported(layerName, "inputs taken from layers with several outputs");
-                refs.Add((name, nodeIndex is JsonValue ni ? ni.GetValue<int>() : 0));
+                var (id, tensorIndex) = Reference(history, "inbound_nodes of " + layerName, source);
+                if (tensorIndex != 0) throw Unsupported(source, layerName, "inputs taken from layers with several outputs");
+                refs.Add(id);
             }
             void Collect(JsonNode? n)
             {
                 switch (n)
                 {
-                    case JsonObject o when (string?)o["class_name"] == "__keras_tensor__":
-                        var history = o["config"]?["keras_history"] as JsonArray;
-                        Add((string?)history?[0] ?? "", history?[1], history?[2]);
+                    case JsonObject o when o["class_name"] is JsonValue k && (string?)k == "__keras_tensor__":
+                        if (o["config"]?["keras_history"] is not JsonArray history)
+                            throw new KerasConfigException($"{source}: layer '{layerName}': a __keras_tensor__ argument lacks its keras_history.", source, layerName,
+                                "inbound_nodes", ConfigReader.Describe(o), "a keras_history reference");
+                        Add(history);
                         break;
                     case JsonObject o:
                         foreach (var pair in o) Collect(pair.Value);
                         break;
-                    case JsonArray a when a.Count >= 3 && a[0] is JsonValue v && v.GetValueKind() == System.Text.Json.JsonValueKind.String && a[1] is JsonValue:
-                        Add((string?)a[0] ?? "", a[1], a[2]); // tf.keras: [name, node_index, tensor_index, kwargs]
+                    case JsonArray a when a.Count >= 3 && a[0] is JsonValue v && v.GetValueKind() == JsonValueKind.String && a[1] is JsonValue:
+                        Add(a); // tf.keras: [name, node_index, tensor_index, kwargs]
                         break;
                     case JsonArray a:
                         foreach (var item in a) Collect(item);
@@ -536,158 +464,13 @@ namespace Keras.SavingLib
                 }
             }
             Collect(node);
-            if (refs.Count == 0) throw Unsupported(layerName, "a layer call without tensor inputs");
+            if (refs.Count == 0) throw Unsupported(source, layerName, "a layer call without tensor inputs");
             return refs;
         }
 
-        private static void CompileFromConfig(Model model, JsonObject config)
-        {
-            try
-            {
-                Optimizer optimizer = config["optimizer"] switch
-                {
-                    JsonValue v => Optimizer.Get((string)v!),
-                    JsonObject o => CreateOptimizer(o),
-                    _ => Optimizer.Get("rmsprop"),
-                };
-                if (config["loss"] is JsonArray lossList)
-                {
-                    var losses = lossList.Select(l => ReadLoss(l) ?? throw new KerasArgumentException("unreadable loss " + l?.ToJsonString())).ToArray();
-                    var weights = config["loss_weights"] is JsonArray w ? w.Select(x => x!.GetValue<double>()).ToArray() : null;
-                    var perOutput = config["metrics"] is JsonArray m && m.All(e => e is JsonArray || e == null)
-                        ? m.Select(e => (IEnumerable<Metric>?)ReadMetrics(e as JsonArray)).ToArray()
-                        : null;
-                    model.Compile(optimizer, losses, weights, perOutput);
-                }
-                else
-                {
-                    model.Compile(optimizer, ReadLoss(config["loss"]), ReadMetrics(config["metrics"] as JsonArray));
-                }
-                // As Keras' compile_from_config: the optimizer is built now, so the file's optimizer state can be loaded.
-                if (model.Built) optimizer.Build(model.TrainableWeights);
-            }
-            catch (Exception e) when (e is KerasArgumentException or KerasTypeException or InvalidOperationException or NullReferenceException)
-            {
-                IoUtils.Warn($"The model was loaded without compiling it: its compile_config could not be applied ({e.Message}). Call Compile before training.");
-            }
-        }
-
-        /// <summary>A loss by name or serialized object; null for none.</summary>
-        private static Loss? ReadLoss(JsonNode? node) => node switch
-        {
-            JsonValue v => Loss.Get((string)v!),
-            JsonObject o => CreateLoss(o),
-            null => null,
-            var other => throw new KerasArgumentException("unreadable loss " + other.ToJsonString()),
-        };
-
-        /// <summary>A serialized metric: by its configured name when this runtime knows it ("mae"), else by its class.</summary>
-        private static Metric MetricFromObject(JsonObject o)
-        {
-            if ((string?)o["config"]?["name"] is { } name)
-            {
-                try
-                {
-                    return Metric.Get(name);
-                }
-                catch (KerasArgumentException)
-                {
-                    // a custom name ("val_auc_2"): fall back to the class
-                }
-            }
-            return Metric.Get(Naming.ToSnakeCase((string?)o["class_name"] ?? ""));
-        }
-
-        /// <summary>Metrics by name or serialized object; ones this runtime lacks are left out with a warning.</summary>
-        private static List<Metric> ReadMetrics(JsonArray? list)
-        {
-            var metrics = new List<Metric>();
-            if (list != null)
-                foreach (var item in list)
-                {
-                    try
-                    {
-                        metrics.Add(item switch
-                        {
-                            JsonValue v => Metric.Get((string)v!),
-                            JsonObject o => MetricFromObject(o),
-                            _ => throw new KerasArgumentException("unreadable metric " + item?.ToJsonString()),
-                        });
-                    }
-                    catch (KerasArgumentException e)
-                    {
-                        IoUtils.Warn($"The saved metric {item?.ToJsonString()} is not available in this runtime and was left out of the compiled model ({e.Message}).");
-                    }
-                }
-            return metrics;
-        }
-
-        private static Optimizer CreateOptimizer(JsonObject o)
-        {
-            string className = (string?)o["class_name"] ?? "";
-            var c = o["config"] as JsonObject ?? new JsonObject();
-            double lr = c["learning_rate"] is JsonValue v && v.GetValueKind() == System.Text.Json.JsonValueKind.Number ? v.GetValue<double>() : 0.001;
-            double? wd = c["weight_decay"] is JsonValue w && w.GetValueKind() == System.Text.Json.JsonValueKind.Number ? w.GetValue<double>() : null;
-            string? name = (string?)c["name"];
-            return className switch
-            {
-                "Adam" => new Adam(lr, Double(c, "beta_1", 0.9), Double(c, "beta_2", 0.999), Double(c, "epsilon", 1e-7), wd, name),
-                "AdamW" => new AdamW(lr, wd ?? 0.004, Double(c, "beta_1", 0.9), Double(c, "beta_2", 0.999), Double(c, "epsilon", 1e-7), name),
-                "SGD" => new SGD(lr, Double(c, "momentum", 0), Bool(c, "nesterov", false), wd, name),
-                "RMSprop" => new RMSprop(lr, Double(c, "rho", 0.9), Double(c, "momentum", 0), Double(c, "epsilon", 1e-7), Bool(c, "centered", false), wd, name),
-                _ => throw new KerasArgumentException($"Could not interpret optimizer '{className}'."),
-            };
-        }
-
-        private static Loss CreateLoss(JsonObject o)
-        {
-            string className = (string?)o["class_name"] ?? "";
-            var c = o["config"] as JsonObject ?? new JsonObject();
-            bool logits = Bool(c, "from_logits", false);
-            return className switch
-            {
-                "BinaryCrossentropy" => new BinaryCrossentropy(logits),
-                "CategoricalCrossentropy" => new CategoricalCrossentropy(logits),
-                "SparseCategoricalCrossentropy" => new SparseCategoricalCrossentropy(logits),
-                _ => Loss.Get(className),
-            };
-        }
-
-        // ------------------------------------------------------------------ config readers
-
-        private static KerasArgumentException Unsupported(string what, string feature) =>
-            new KerasArgumentException($"{what}: {feature} is not supported by this runtime. Build that part of the model in C# and load the weights with LoadWeights.");
-
-        private static void Require(JsonObject c, string key, Func<JsonNode, bool> ok, string feature)
-        {
-            if (c[key] is JsonNode value && !ok(value)) throw Unsupported((string?)c["name"] ?? "layer", feature);
-        }
-
-        private static int Int(JsonObject c, string key) =>
-            c[key] is JsonValue v ? v.GetValue<int>() : throw new KerasArgumentException($"Layer config {(string?)c["name"]} lacks the required '{key}'.");
-
-        private static double Double(JsonObject c, string key, double fallback = double.NaN)
-        {
-            if (c[key] is JsonValue v && v.GetValueKind() == System.Text.Json.JsonValueKind.Number) return v.GetValue<double>();
-            return double.IsNaN(fallback) ? throw new KerasArgumentException($"Layer config {(string?)c["name"]} lacks the required '{key}'.") : fallback;
-        }
-
-        private static bool Bool(JsonObject c, string key, bool fallback) =>
-            c[key] is JsonValue v && v.GetValueKind() is System.Text.Json.JsonValueKind.True or System.Text.Json.JsonValueKind.False ? v.GetValue<bool>() : fallback;
-
-        private static (int, int) Pair(JsonNode node) => node switch
-        {
-            JsonArray a => (a[0]!.GetValue<int>(), a[a.Count > 1 ? 1 : 0]!.GetValue<int>()),
-            JsonValue v => (v.GetValue<int>(), v.GetValue<int>()),
-            _ => throw new KerasArgumentException("Expected an integer or a pair of integers. Received: " + node.ToJsonString()),
-        };
-
-        /// <summary>An activation: a name, or Keras' serialized function object (whose config is the name).</summary>
-        private static string? Activation(JsonObject c, string key) => c[key] switch
-        {
-            JsonValue v => (string?)v,
-            JsonObject o => (string?)o["config"] is { } n ? n : (string?)o["config"]?["name"],
-            _ => null,
-        };
+        private static KerasConfigException Unsupported(string source, string what, string feature) =>
+            new KerasConfigException(
+                $"{source}: layer '{what}': {feature} is not supported by this runtime. Build that part of the model in C# and load the weights with LoadWeights.",
+                source, what, "inbound_nodes", null, feature + " (unsupported)");
     }
 }

@@ -51,7 +51,7 @@ namespace Keras.SavingLib
             var used = new Dictionary<string, int>(StringComparer.Ordinal);
             foreach (var layer in model.Layers)
             {
-                string name = Naming.ToSnakeCase(layer.GetType().Name);
+                string name = Naming.ToSnakeCase(layer.KerasClassName);
                 if (used.TryGetValue(name, out int count))
                 {
                     used[name] = count + 1;
@@ -63,9 +63,17 @@ namespace Keras.SavingLib
                 }
                 if (!visited.Add(layer)) continue;
                 string path = Join(prefix, "layers/" + name);
-                result.Add((path, layer));
-                if (layer is Model inner) AddChildren(inner, path, visited, result);
+                AddLayer(path, layer, visited, result);
             }
+        }
+
+        /// <summary>A layer, the layers it holds as attributes (saved below it), and a nested model's own layers.</summary>
+        private static void AddLayer(string path, Layer layer, HashSet<Layer> visited, List<(string, Layer)> result)
+        {
+            result.Add((path, layer));
+            foreach (var (subPath, sublayer) in layer.SavedSublayers())
+                if (visited.Add(sublayer)) AddLayer(Join(path, subPath), sublayer, visited, result);
+            if (layer is Model inner) AddChildren(inner, path, visited, result);
         }
 
         private static string Join(string a, string b) => a.Length == 0 ? b : a + "/" + b;

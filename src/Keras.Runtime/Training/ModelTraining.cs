@@ -49,7 +49,7 @@ namespace Keras.Models
         public void Compile(string optimizer = "rmsprop", string? loss = null, IEnumerable<string>? metrics = null)
         {
             var names = metrics?.ToArray();
-            Compile(Optimizers.Optimizer.Get(optimizer), loss == null ? null : Losses.Loss.Get(loss), names?.Select(Metric.Get));
+            Compile(Optimizers.Optimizer.Get(optimizer), loss == null ? null : Keras.Losses.Loss.Get(loss), names?.Select(Metric.Get));
             // Keras records the arguments as given: names stay names in compile_config.
             _compileConfig = CompileConfig(optimizer, loss, names?.Select(n => (System.Text.Json.Nodes.JsonNode?)n));
         }
@@ -85,11 +85,12 @@ namespace Keras.Models
             if (duplicate != null)
                 throw new KerasArgumentException($"Metric names must be unique and not 'loss'. Received twice or reserved: '{duplicate.Key}'.");
             // Keras freezes the trainable state at compile; an unbuilt model takes it when it is built.
-            _compiledTrainable = Built ? TrainableWeights.ToArray() : Array.Empty<KerasVariable>();
-            _trainableSnapshotTaken = Built;
+            _compiledTrainable = Array.Empty<KerasVariable>();
+            _trainableSnapshotTaken = false;
+            if (Built) SnapshotTrainable();
             Compiled = true;
-            _compileConfig = CompileConfig(SavingLib.ModelSerialization.OptimizerConfig(optimizer), loss == null ? null : SavingLib.ModelSerialization.LossConfig(loss),
-                metrics == null ? null : _metrics.Select(m => (System.Text.Json.Nodes.JsonNode?)SavingLib.ModelSerialization.MetricConfig(m)));
+            _compileConfig = CompileConfig(SavingLib.CompileSerialization.OptimizerConfig(optimizer), loss == null ? null : SavingLib.CompileSerialization.LossConfig(loss),
+                metrics == null ? null : _metrics.Select(m => (System.Text.Json.Nodes.JsonNode?)SavingLib.CompileSerialization.MetricConfig(m)));
         }
 
         private void AssertCompiled()
@@ -356,7 +357,7 @@ namespace Keras.Models
             // Gradients are reset to none (PyTorch's zero_grad(set_to_none=True)): backward writes fresh ones, no zeroing kernel.
             foreach (var v in _compiledTrainable) v.Value.grad = null;
             var yPred = Call(x, training: true);
-            var value = loss.Call(y, yPred);
+            var value = WithRegularization(loss.Call(y, yPred));
             value.backward();
             Optimizer!.Apply(_compiledTrainable);
             _lossTracker.UpdateState(value.item<float>(), x.shape[0]);
@@ -372,11 +373,68 @@ namespace Keras.Models
             var yPred = Call(x, training: false);
             if (Loss != null)
             {
-                using var value = Loss.Call(y, yPred);
+                using var value = WithRegularization(Loss.Call(y, yPred));
                 _lossTracker.UpdateState(value.item<float>(), x.shape[0]);
             }
             foreach (var m in _metrics) m.UpdateState(y, yPred);
             return Logs();
+        }
+
+        /// <summary>
+        /// Keras' <c>model.losses</c>: the activity-regularization losses of every layer's latest call, then the
+        /// penalties of the trainable weights that have a regularizer, computed now. Training adds their sum to the loss.
+        /// The weight penalties are new tensors the caller owns.
+        /// </summary>
+        public IReadOnlyList<Tensor> Losses
+        {
+            get
+            {
+                EnsureAlive();
+                var losses = new List<Tensor>();
+                foreach (var layer in FlattenLayers()) if (layer.ActivityLoss is { } activity) losses.Add(activity);
+                foreach (var v in TrainableWeights) if (v.Regularizer is { } regularizer) losses.Add(regularizer.Call(v.Value));
+                return losses;
+            }
+        }
+
+        /// <summary>This model and every layer inside it, depth first (Keras' <c>_flatten_layers</c>).</summary>
+        internal IEnumerable<Keras.Layers.Layer> FlattenLayers()
+        {
+            yield return this;
+            foreach (var layer in Layers)
+            {
+                if (layer is Model inner)
+                    foreach (var nested in inner.FlattenLayers()) yield return nested;
+                else
+                    yield return layer;
+            }
+        }
+
+        private KerasVariable[] _regularizedWeights = Array.Empty<KerasVariable>();
+        private Keras.Layers.Layer[] _activityLayers = Array.Empty<Keras.Layers.Layer>();
+
+        /// <summary>Takes the compiled trainable variables (Keras freezes them at compile) and what regularizes them.</summary>
+        private void SnapshotTrainable()
+        {
+            _compiledTrainable = TrainableWeights.ToArray();
+            _regularizedWeights = _compiledTrainable.Where(v => v.Regularizer != null).ToArray();
+            _activityLayers = FlattenLayers().Where(l => l.ActivityRegularizer != null).ToArray();
+            _trainableSnapshotTaken = true;
+        }
+
+        /// <summary>The loss plus the sum of <see cref="Losses"/> (Keras' compute_loss); the loss itself when there is nothing to add.</summary>
+        private Tensor WithRegularization(Tensor loss)
+        {
+            if (_regularizedWeights.Length == 0 && _activityLayers.Length == 0) return loss;
+            var total = loss;
+            foreach (var layer in _activityLayers)
+                if (layer.ActivityLoss is { } activity) total = total.add(activity.to_type(total.dtype));
+            foreach (var v in _regularizedWeights)
+            {
+                using var penalty = v.Regularizer!.Call(v.Value);
+                total = total.add(penalty.to_type(total.dtype));
+            }
+            return total;
         }
 
         /// <summary>Keras' <c>train_on_batch</c>: one step on one batch; returns the logs.</summary>
@@ -524,11 +582,7 @@ namespace Keras.Models
                 using var scope = torch.NewDisposeScope();
                 Call(x.narrow(0, 0, Math.Min(1, x.shape[0])), training: false);
             }
-            if (Compiled && !_trainableSnapshotTaken)
-            {
-                _compiledTrainable = TrainableWeights.ToArray();
-                _trainableSnapshotTaken = true;
-            }
+            if (Compiled && !_trainableSnapshotTaken) SnapshotTrainable();
         }
 
         private static void CheckSamples(IReadOnlyList<Tensor> x, IReadOnlyList<Tensor> y)

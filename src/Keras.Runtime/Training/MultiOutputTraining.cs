@@ -81,10 +81,10 @@ namespace Keras.Models
             _lossWeights = lossWeights?.ToArray() ?? Enumerable.Repeat(1.0, outputs).ToArray();
             _outputMetrics = Enumerable.Range(0, outputs).Select(i => metrics?[i]?.ToArray() ?? Array.Empty<Metric>()).ToArray();
             _outputLossTrackers = OutputNames.Select(n => new Metrics.Mean(n + "_loss")).ToArray();
-            _compileConfig!["loss"] = new JsonArray(_outputLosses.Select(l => (JsonNode)SavingLib.ModelSerialization.LossConfig(l)).ToArray());
+            _compileConfig!["loss"] = new JsonArray(_outputLosses.Select(l => (JsonNode)SavingLib.CompileSerialization.LossConfig(l)).ToArray());
             _compileConfig["loss_weights"] = new JsonArray(_lossWeights.Select(w => (JsonNode)JsonValue.Create(w)).ToArray());
             _compileConfig["metrics"] = new JsonArray(_outputMetrics.Select(ms =>
-                (JsonNode)new JsonArray(ms.Select(m => (JsonNode)SavingLib.ModelSerialization.MetricConfig(m)).ToArray())).ToArray());
+                (JsonNode)new JsonArray(ms.Select(m => (JsonNode)SavingLib.CompileSerialization.MetricConfig(m)).ToArray())).ToArray());
         }
 
         /// <summary>
@@ -189,7 +189,8 @@ namespace Keras.Models
                 var weighted = _lossWeights[i] == 1.0 ? value : value.mul(_lossWeights[i]);
                 total = total is null ? weighted : total.add(weighted);
             }
-            _lossTracker.UpdateState(total!.item<float>(), samples);
+            total = WithRegularization(total!);
+            _lossTracker.UpdateState(total.item<float>(), samples);
             return total;
         }
 

@@ -1,4 +1,6 @@
+using System.Text.Json.Nodes;
 using Keras.Errors;
+using Keras.SavingLib;
 using Keras.State;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -9,18 +11,39 @@ namespace Keras.Layers
     /// <c>keras.layers.Dropout(rate, seed=None)</c>: during training (training=true) zeroes inputs with probability
     /// <c>rate</c> and scales the kept ones by 1/(1-rate); at inference it is the identity.
     /// </summary>
+    [KerasClass("Dropout")]
     public sealed class Dropout : Layer
     {
         private readonly Generator? _generator;
 
         /// <summary>Creates the layer.</summary>
-        public Dropout(double rate, int? seed = null, string? name = null) : base(name)
+        public Dropout(double rate, int? seed = null, string? name = null, bool trainable = true, string? dtype = null) : base(name, trainable, dtype)
         {
             if (double.IsNaN(rate) || rate < 0 || rate > 1)
                 throw new KerasArgumentException(
                     $"Invalid value received for argument `rate`. Expected a float value between 0 and 1. Received: rate={rate}", nameof(rate));
             Rate = rate;
+            Seed = seed;
             if (rate > 0) _generator = new Generator((ulong)(seed ?? KerasRandom.NextSeed()));
+        }
+
+        /// <summary>The seed given, or null.</summary>
+        public int? Seed { get; }
+
+        /// <inheritdoc />
+        public override JsonObject GetConfig()
+        {
+            var c = base.GetConfig();
+            c["rate"] = Rate;
+            c["seed"] = Seed;
+            c["noise_shape"] = null;
+            return c;
+        }
+
+        internal static Dropout FromConfig(ConfigReader c)
+        {
+            c.Expect("noise_shape", v => v.GetValueKind() == System.Text.Json.JsonValueKind.Null, "noise_shape");
+            return new Dropout(c.Double("rate"), c.OptionalInt("seed", min: 0), c.Name);
         }
 
         /// <summary>The drop probability.</summary>

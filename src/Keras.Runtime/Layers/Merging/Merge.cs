@@ -16,7 +16,7 @@ namespace Keras.Layers
     public abstract class Merge : Layer
     {
         /// <summary>Creates the layer.</summary>
-        protected Merge(string? name) : base(name)
+        protected Merge(string? name, bool trainable = true, string? dtype = null) : base(name, trainable, dtype)
         {
         }
 
@@ -114,106 +114,5 @@ namespace Keras.Layers
             }
             return acc;
         }
-    }
-
-    /// <summary><c>keras.layers.Add()</c>: the element-wise sum.</summary>
-    public sealed class Add : Merge
-    {
-        /// <summary>Creates the layer.</summary>
-        public Add(string? name = null) : base(name) { }
-        private protected override long[] MergeShape(IReadOnlyList<long[]> shapes) => BroadcastShape(shapes);
-        private protected override Tensor MergeTensors(IReadOnlyList<Tensor> inputs) => Fold(inputs, (a, b) => a.add(b));
-    }
-
-    /// <summary><c>keras.layers.Subtract()</c>: the first input minus the second (exactly two inputs).</summary>
-    public sealed class Subtract : Merge
-    {
-        /// <summary>Creates the layer.</summary>
-        public Subtract(string? name = null) : base(name) { }
-        private protected override int MinInputs => 2;
-        private protected override long[] MergeShape(IReadOnlyList<long[]> shapes)
-        {
-            if (shapes.Count != 2) throw new KerasArgumentException($"A `Subtract` layer should be called on exactly 2 inputs. Received: {shapes.Count} inputs");
-            return BroadcastShape(shapes);
-        }
-        private protected override Tensor MergeTensors(IReadOnlyList<Tensor> inputs) => inputs[0].sub(inputs[1]);
-    }
-
-    /// <summary><c>keras.layers.Multiply()</c>: the element-wise product.</summary>
-    public sealed class Multiply : Merge
-    {
-        /// <summary>Creates the layer.</summary>
-        public Multiply(string? name = null) : base(name) { }
-        private protected override long[] MergeShape(IReadOnlyList<long[]> shapes) => BroadcastShape(shapes);
-        private protected override Tensor MergeTensors(IReadOnlyList<Tensor> inputs) => Fold(inputs, (a, b) => a.mul(b));
-    }
-
-    /// <summary><c>keras.layers.Average()</c>: the element-wise mean.</summary>
-    public sealed class Average : Merge
-    {
-        /// <summary>Creates the layer.</summary>
-        public Average(string? name = null) : base(name) { }
-        private protected override long[] MergeShape(IReadOnlyList<long[]> shapes) => BroadcastShape(shapes);
-        private protected override Tensor MergeTensors(IReadOnlyList<Tensor> inputs)
-        {
-            using var sum = Fold(inputs, (a, b) => a.add(b));
-            return sum.div(inputs.Count);
-        }
-    }
-
-    /// <summary><c>keras.layers.Maximum()</c>: the element-wise maximum.</summary>
-    public sealed class Maximum : Merge
-    {
-        /// <summary>Creates the layer.</summary>
-        public Maximum(string? name = null) : base(name) { }
-        private protected override long[] MergeShape(IReadOnlyList<long[]> shapes) => BroadcastShape(shapes);
-        private protected override Tensor MergeTensors(IReadOnlyList<Tensor> inputs) => Fold(inputs, (a, b) => torch.maximum(a, b));
-    }
-
-    /// <summary><c>keras.layers.Minimum()</c>: the element-wise minimum.</summary>
-    public sealed class Minimum : Merge
-    {
-        /// <summary>Creates the layer.</summary>
-        public Minimum(string? name = null) : base(name) { }
-        private protected override long[] MergeShape(IReadOnlyList<long[]> shapes) => BroadcastShape(shapes);
-        private protected override Tensor MergeTensors(IReadOnlyList<Tensor> inputs) => Fold(inputs, (a, b) => torch.minimum(a, b));
-    }
-
-    /// <summary><c>keras.layers.Concatenate(axis=-1)</c>: joins the inputs along <see cref="Axis"/>.</summary>
-    public sealed class Concatenate : Merge
-    {
-        /// <summary>Creates the layer.</summary>
-        public Concatenate(int axis = -1, string? name = null) : base(name) => Axis = axis;
-
-        /// <summary>The concatenation axis (negative counts from the end).</summary>
-        public int Axis { get; }
-
-        private protected override long[] MergeShape(IReadOnlyList<long[]> shapes)
-        {
-            int rank = shapes[0].Length;
-            int axis = Axis < 0 ? Axis + rank : Axis;
-            bool ok = axis >= 0 && axis < rank && shapes.All(s => s.Length == rank);
-            var result = (long[])shapes[0].Clone();
-            for (int i = 0; ok && i < rank; i++)
-            {
-                if (i == axis)
-                {
-                    result[i] = shapes.Any(s => s[i] < 0) ? -1 : shapes.Sum(s => s[i]);
-                    continue;
-                }
-                foreach (var s in shapes)
-                {
-                    if (s[i] >= 0 && result[i] >= 0 && s[i] != result[i]) ok = false;
-                    else if (result[i] < 0) result[i] = s[i];
-                }
-            }
-            if (!ok)
-                throw new KerasArgumentException(
-                    "A `Concatenate` layer requires inputs with matching shapes except for the concatenation axis. Received: input_shape=[" +
-                    string.Join(", ", shapes.Select(FormatShape)) + "]");
-            return result;
-        }
-
-        private protected override Tensor MergeTensors(IReadOnlyList<Tensor> inputs) => torch.cat(inputs.ToArray(), Axis);
     }
 }

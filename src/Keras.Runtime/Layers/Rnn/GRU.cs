@@ -1,4 +1,6 @@
+using System.Text.Json.Nodes;
 using Keras.Initializers;
+using Keras.SavingLib;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -10,6 +12,7 @@ namespace Keras.Layers
     /// layout and gate order (z, r, h): kernel (features, 3·units), recurrent_kernel (units, 3·units), bias (2, 3·units)
     /// holding the input and the recurrent bias. <c>h = z * h_prev + (1 - z) * tanh(x_h + r * (h_prev U_h + b_h))</c>.
     /// </summary>
+    [KerasClass("GRU")]
     public sealed class GRU : Recurrent
     {
         private Tensor? _recurrent;
@@ -17,9 +20,19 @@ namespace Keras.Layers
 
         /// <summary>Creates the layer.</summary>
         public GRU(int units, string activation = "tanh", string recurrentActivation = "sigmoid", bool useBias = true,
-            bool returnSequences = false, bool stateful = false, string? name = null)
-            : base(units, activation, recurrentActivation, useBias, returnSequences, stateful, name)
+            bool returnSequences = false, bool stateful = false, string? name = null, RecurrentOptions? options = null)
+            : base(units, activation, recurrentActivation, useBias, returnSequences, stateful, name, options)
         {
+        }
+
+        private protected override void AddTrailingConfig(JsonObject c) => c["reset_after"] = true;
+
+        internal static GRU FromConfig(ConfigReader c)
+        {
+            c.ExpectBool("reset_after", true, "reset_after=False");
+            var options = ReadOptions(c);
+            return new GRU(c.Int("units", min: 1), c.Activation("activation", "tanh")!, c.Activation("recurrent_activation", "sigmoid")!, c.Bool("use_bias", true),
+                c.Bool("return_sequences", false), c.Bool("stateful", false), c.Name, options);
         }
 
         /// <summary>Kernel (features, 3·units).</summary>
@@ -33,9 +46,10 @@ namespace Keras.Layers
 
         private protected override void BuildWeights(long features)
         {
-            Kernel = AddWeight("kernel", new[] { features, 3L * Units }, new GlorotUniform());
-            RecurrentKernel = AddWeight("recurrent_kernel", new[] { (long)Units, 3L * Units }, new Orthogonal());
-            if (UseBias) Bias = AddWeight("bias", new[] { 2L, 3L * Units }, new Zeros());
+            var (kernel, recurrent, bias) = AddRecurrentWeights(features, 3L * Units, new[] { 2L, 3L * Units });
+            Kernel = kernel;
+            RecurrentKernel = recurrent;
+            Bias = bias;
         }
 
         private protected override Tensor ProjectInputs(Tensor flatInputs, ScalarType type)

@@ -1,4 +1,6 @@
+using System.Text.Json.Nodes;
 using Keras.Initializers;
+using Keras.SavingLib;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -10,14 +12,24 @@ namespace Keras.Layers
     /// Keras' layout and gate order (i, f, c, o): kernel (features, 4·units) glorot-uniform, recurrent_kernel
     /// (units, 4·units) orthogonal, bias zeros with the forget gate at 1.
     /// </summary>
+    [KerasClass("LSTM")]
     public sealed class LSTM : Recurrent
     {
         private Tensor? _recurrent;
 
         /// <summary>Creates the layer.</summary>
         public LSTM(int units, string activation = "tanh", string recurrentActivation = "sigmoid", bool useBias = true, bool unitForgetBias = true,
-            bool returnSequences = false, bool stateful = false, string? name = null)
-            : base(units, activation, recurrentActivation, useBias, returnSequences, stateful, name) => UnitForgetBias = unitForgetBias;
+            bool returnSequences = false, bool stateful = false, string? name = null, RecurrentOptions? options = null)
+            : base(units, activation, recurrentActivation, useBias, returnSequences, stateful, name, options) => UnitForgetBias = unitForgetBias;
+
+        private protected override void AddCellConfig(JsonObject c) => c["unit_forget_bias"] = UnitForgetBias;
+
+        internal static LSTM FromConfig(ConfigReader c)
+        {
+            var options = ReadOptions(c);
+            return new LSTM(c.Int("units", min: 1), c.Activation("activation", "tanh")!, c.Activation("recurrent_activation", "sigmoid")!, c.Bool("use_bias", true),
+                c.Bool("unit_forget_bias", true), c.Bool("return_sequences", false), c.Bool("stateful", false), c.Name, options);
+        }
 
         /// <summary>Forget-gate bias initialised to 1.</summary>
         public bool UnitForgetBias { get; }
@@ -32,9 +44,12 @@ namespace Keras.Layers
 
         private protected override void BuildWeights(long features)
         {
-            Kernel = AddWeight("kernel", new[] { features, 4L * Units }, new GlorotUniform());
-            RecurrentKernel = AddWeight("recurrent_kernel", new[] { (long)Units, 4L * Units }, new Orthogonal());
-            if (UseBias) Bias = AddWeight("bias", new[] { 4L * Units }, new ForgetBias(Units, UnitForgetBias));
+            // Keras' unit_forget_bias: the bias initializer fills the forget quarter with ones (whatever bias_initializer is).
+            var (kernel, recurrent, bias) = AddRecurrentWeights(features, 4L * Units, new[] { 4L * Units },
+                UnitForgetBias ? new ForgetBias(Units, BiasInitializer) : BiasInitializer);
+            Kernel = kernel;
+            RecurrentKernel = recurrent;
+            Bias = bias;
         }
 
         private protected override Tensor ProjectInputs(Tensor flatInputs, ScalarType type)
@@ -75,24 +90,27 @@ namespace Keras.Layers
             _recurrent = null;
         }
 
-        /// <summary>Zeros, with the forget-gate quarter set to one (Keras' unit_forget_bias).</summary>
+        /// <summary>
+        /// Keras' unit_forget_bias initializer: bias_initializer for the input gate, ones for the forget gate,
+        /// bias_initializer for the cell and output gates.
+        /// </summary>
         private sealed class ForgetBias : Initializer
         {
             private readonly int _units;
-            private readonly bool _forgetOnes;
+            private readonly Initializer _inner;
 
-            public ForgetBias(int units, bool forgetOnes)
+            public ForgetBias(int units, Initializer inner)
             {
                 _units = units;
-                _forgetOnes = forgetOnes;
+                _inner = inner;
             }
 
             public override Tensor Call(long[] shape, string dtype)
             {
-                var bias = torch.zeros(shape, Interop.Dtypes.ToScalarType(dtype));
-                if (_forgetOnes)
-                    using (var forget = bias.narrow(0, _units, _units)) forget.fill_(1);
-                return bias;
+                using var input = _inner.Call(new long[] { _units }, dtype);
+                using var forget = torch.ones(new long[] { _units }, Interop.Dtypes.ToScalarType(dtype));
+                using var rest = _inner.Call(new long[] { 2L * _units }, dtype);
+                return torch.cat(new[] { input, forget, rest }, 0);
             }
         }
     }

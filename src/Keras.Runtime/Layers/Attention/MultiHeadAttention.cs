@@ -1,8 +1,12 @@
 using System;
 using System.Collections.Generic;
 using System.Linq;
+using System.Text.Json.Nodes;
+using Keras.Constraints;
 using Keras.Errors;
 using Keras.Initializers;
+using Keras.Regularizers;
+using Keras.SavingLib;
 using Keras.Interop;
 using Keras.State;
 using TorchSharp;
@@ -18,6 +22,7 @@ namespace Keras.Layers
     /// <c>Keras.Config.IsFlashAttentionEnabled()</c>; a true setting with dropout &gt; 0 is an error; null (auto) uses
     /// TorchSharp's fused scaled-dot-product attention when there is no dropout to apply, false never does.
     /// </summary>
+    [KerasClass("MultiHeadAttention")]
     public sealed class MultiHeadAttention : Layer
     {
         private readonly Generator? _dropoutGenerator;
@@ -25,8 +30,19 @@ namespace Keras.Layers
 
         /// <summary>Creates the layer.</summary>
         public MultiHeadAttention(int numHeads, int keyDim, int? valueDim = null, double dropout = 0.0, bool useBias = true, int? outputShape = null,
-            bool? flashAttention = null, string? name = null) : base(name)
+            bool? flashAttention = null, string? name = null, Initializer? kernelInitializer = null, Initializer? biasInitializer = null,
+            Regularizer? kernelRegularizer = null, Regularizer? biasRegularizer = null, Regularizer? activityRegularizer = null,
+            Constraint? kernelConstraint = null, Constraint? biasConstraint = null, int? seed = null, bool trainable = true, string? dtype = null)
+            : base(name, trainable, dtype)
         {
+            KernelInitializer = kernelInitializer ?? new GlorotUniform();
+            BiasInitializer = biasInitializer ?? new Zeros();
+            KernelRegularizer = kernelRegularizer;
+            BiasRegularizer = biasRegularizer;
+            ActivityRegularizer = activityRegularizer;
+            KernelConstraint = kernelConstraint;
+            BiasConstraint = biasConstraint;
+            Seed = seed;
             if (numHeads <= 0 || keyDim <= 0) throw new KerasArgumentException("`num_heads` and `key_dim` must be positive.", nameof(numHeads));
             if (dropout < 0 || dropout > 1) throw new KerasArgumentException($"Invalid value received for argument `dropout`. Received: dropout={dropout}", nameof(dropout));
             NumHeads = numHeads;
@@ -39,7 +55,67 @@ namespace Keras.Layers
             if (FlashAttention == true && dropout > 0)
                 throw new KerasArgumentException(
                     "Dropout is not supported when flash attention is enabled. Please set dropout to 0.0 to use flash attention.", nameof(dropout));
-            if (dropout > 0) _dropoutGenerator = new Generator((ulong)KerasRandom.NextSeed());
+            if (dropout > 0) _dropoutGenerator = new Generator((ulong)(seed ?? KerasRandom.NextSeed()));
+        }
+
+        /// <summary>The projections' kernel initializer.</summary>
+        public Initializer KernelInitializer { get; }
+        /// <summary>The projections' bias initializer.</summary>
+        public Initializer BiasInitializer { get; }
+        /// <summary>The projections' kernel regularizer, or null.</summary>
+        public Regularizer? KernelRegularizer { get; }
+        /// <summary>The projections' bias regularizer, or null.</summary>
+        public Regularizer? BiasRegularizer { get; }
+        /// <summary>The projections' kernel constraint, or null.</summary>
+        public Constraint? KernelConstraint { get; }
+        /// <summary>The projections' bias constraint, or null.</summary>
+        public Constraint? BiasConstraint { get; }
+        /// <summary>The dropout seed given, or null.</summary>
+        public int? Seed { get; }
+
+        /// <inheritdoc />
+        public override JsonObject GetConfig()
+        {
+            var c = base.GetConfig();
+            c["num_heads"] = NumHeads;
+            c["key_dim"] = KeyDim;
+            c["value_dim"] = ValueDim;
+            c["dropout"] = Dropout;
+            c["use_bias"] = UseBias;
+            c["output_shape"] = OutputShape;
+            c["attention_axes"] = null;
+            c["kernel_initializer"] = KerasObjects.Serialize(KernelInitializer);
+            c["bias_initializer"] = KerasObjects.Serialize(BiasInitializer);
+            c["kernel_regularizer"] = KerasObjects.SerializeOptional(KernelRegularizer);
+            c["bias_regularizer"] = KerasObjects.SerializeOptional(BiasRegularizer);
+            c["activity_regularizer"] = KerasObjects.SerializeOptional(ActivityRegularizer);
+            c["kernel_constraint"] = KerasObjects.SerializeOptional(KernelConstraint);
+            c["bias_constraint"] = KerasObjects.SerializeOptional(BiasConstraint);
+            c["seed"] = Seed;
+            return c;
+        }
+
+        internal static MultiHeadAttention FromConfig(ConfigReader c)
+        {
+            c.Expect("attention_axes", v => v.GetValueKind() == System.Text.Json.JsonValueKind.Null, "attention_axes");
+            var outputShape = c.Raw("output_shape") switch
+            {
+                null => (int?)null,
+                JsonArray { Count: 1 } one when one[0] is JsonValue v && v.TryGetValue<int>(out int single) => single,
+                JsonValue v when v.TryGetValue<int>(out int n) => n,
+                _ => throw c.Unsupported("output_shape", "an output_shape of more than one dimension"),
+            };
+            return new MultiHeadAttention(c.Int("num_heads", min: 1), c.Int("key_dim", min: 1), c.OptionalInt("value_dim", min: 1), c.Double("dropout", 0.0),
+                c.Bool("use_bias", true), outputShape, c.Has("flash_attention") ? c.Bool("flash_attention") : NoFlag(c), c.Name,
+                c.Object<Initializer>("kernel_initializer", new GlorotUniform()), c.Object<Initializer>("bias_initializer", new Zeros()),
+                c.OptionalObject<Regularizer>("kernel_regularizer"), c.OptionalObject<Regularizer>("bias_regularizer"), null,
+                c.OptionalObject<Constraint>("kernel_constraint"), c.OptionalObject<Constraint>("bias_constraint"), c.OptionalInt("seed", min: 0));
+        }
+
+        private static bool? NoFlag(ConfigReader c)
+        {
+            c.Ignore("flash_attention");
+            return null;
         }
 
         /// <summary>
@@ -86,16 +162,21 @@ namespace Keras.Layers
             long queryFeatures = inputShape[inputShape.Length - 1];
             long valueFeatures = _valueFeatures > 0 ? _valueFeatures : queryFeatures;
             long output = OutputShape ?? queryFeatures;
-            _qKernel = AddWeight("query/kernel", new[] { queryFeatures, NumHeads, (long)KeyDim }, new GlorotUniform());
-            _kKernel = AddWeight("key/kernel", new[] { valueFeatures, NumHeads, (long)KeyDim }, new GlorotUniform());
-            _vKernel = AddWeight("value/kernel", new[] { valueFeatures, NumHeads, (long)ValueDim }, new GlorotUniform());
-            _oKernel = AddWeight("attention_output/kernel", new[] { (long)NumHeads, ValueDim, output }, new GlorotUniform());
+            // As Keras, each projection gets its own copy of the initializers (an unseeded copy draws its own seed).
+            KerasVariable Kernel(string name, long[] shape) =>
+                AddWeight(name, shape, KernelInitializer.CloneFromConfig(), regularizer: KernelRegularizer, constraint: KernelConstraint);
+            KerasVariable BiasWeight(string name, long[] shape) =>
+                AddWeight(name, shape, BiasInitializer.CloneFromConfig(), regularizer: BiasRegularizer, constraint: BiasConstraint);
+            _qKernel = Kernel("query/kernel", new[] { queryFeatures, NumHeads, (long)KeyDim });
+            _kKernel = Kernel("key/kernel", new[] { valueFeatures, NumHeads, (long)KeyDim });
+            _vKernel = Kernel("value/kernel", new[] { valueFeatures, NumHeads, (long)ValueDim });
+            _oKernel = Kernel("attention_output/kernel", new[] { (long)NumHeads, ValueDim, output });
             if (UseBias)
             {
-                _qBias = AddWeight("query/bias", new[] { (long)NumHeads, KeyDim }, new Zeros());
-                _kBias = AddWeight("key/bias", new[] { (long)NumHeads, KeyDim }, new Zeros());
-                _vBias = AddWeight("value/bias", new[] { (long)NumHeads, ValueDim }, new Zeros());
-                _oBias = AddWeight("attention_output/bias", new[] { output }, new Zeros());
+                _qBias = BiasWeight("query/bias", new[] { (long)NumHeads, KeyDim });
+                _kBias = BiasWeight("key/bias", new[] { (long)NumHeads, KeyDim });
+                _vBias = BiasWeight("value/bias", new[] { (long)NumHeads, ValueDim });
+                _oBias = BiasWeight("attention_output/bias", new[] { output });
             }
         }
 

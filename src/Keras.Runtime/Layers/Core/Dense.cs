@@ -1,6 +1,10 @@
 using System;
 using System.Linq;
+using System.Text.Json.Nodes;
+using Keras.Constraints;
 using Keras.Errors;
+using Keras.Regularizers;
+using Keras.SavingLib;
 using Keras.Initializers;
 using Keras.Interop;
 using TorchSharp;
@@ -10,13 +14,14 @@ namespace Keras.Layers
 {
     /// <summary>
     /// <c>keras.layers.Dense(units, activation=None, use_bias=True, kernel_initializer="glorot_uniform",
-    /// bias_initializer="zeros")</c>: <c>activation(inputs @ kernel + bias)</c>, kernel of shape (input_dim, units).
+    /// bias_initializer="zeros", kernel_regularizer=None, bias_regularizer=None, activity_regularizer=None,
+    /// kernel_constraint=None, bias_constraint=None)</c>: <c>activation(inputs @ kernel + bias)</c>, kernel of shape
+    /// (input_dim, units).
     /// </summary>
+    [KerasClass("Dense")]
     public class Dense : Layer
     {
         private readonly Func<Tensor, Tensor> _activation;
-        private readonly Initializer _kernelInitializer;
-        private readonly Initializer _biasInitializer;
 
         /// <summary>Creates the layer.</summary>
         public Dense(
@@ -27,7 +32,12 @@ namespace Keras.Layers
             Initializer? biasInitializer = null,
             string? name = null,
             bool trainable = true,
-            string? dtype = null)
+            string? dtype = null,
+            Regularizer? kernelRegularizer = null,
+            Regularizer? biasRegularizer = null,
+            Regularizer? activityRegularizer = null,
+            Constraint? kernelConstraint = null,
+            Constraint? biasConstraint = null)
             : base(name, trainable, dtype)
         {
             if (units <= 0)
@@ -37,8 +47,59 @@ namespace Keras.Layers
             Activation = activation ?? "linear";
             _activation = Activations.Get(activation);
             UseBias = useBias;
-            _kernelInitializer = kernelInitializer ?? new GlorotUniform();
-            _biasInitializer = biasInitializer ?? new Zeros();
+            KernelInitializer = kernelInitializer ?? new GlorotUniform();
+            BiasInitializer = biasInitializer ?? new Zeros();
+            KernelRegularizer = kernelRegularizer;
+            BiasRegularizer = biasRegularizer;
+            ActivityRegularizer = activityRegularizer;
+            KernelConstraint = kernelConstraint;
+            BiasConstraint = biasConstraint;
+        }
+
+        /// <summary>The kernel's initializer.</summary>
+        public Initializer KernelInitializer { get; }
+
+        /// <summary>The bias' initializer.</summary>
+        public Initializer BiasInitializer { get; }
+
+        /// <summary>The kernel's regularizer, or null.</summary>
+        public Regularizer? KernelRegularizer { get; }
+
+        /// <summary>The bias' regularizer, or null.</summary>
+        public Regularizer? BiasRegularizer { get; }
+
+        /// <summary>The kernel's constraint, or null.</summary>
+        public Constraint? KernelConstraint { get; }
+
+        /// <summary>The bias' constraint, or null.</summary>
+        public Constraint? BiasConstraint { get; }
+
+        /// <inheritdoc />
+        public override JsonObject GetConfig()
+        {
+            var c = base.GetConfig();
+            c["units"] = Units;
+            c["activation"] = Activation;
+            c["use_bias"] = UseBias;
+            c["kernel_initializer"] = KerasObjects.Serialize(KernelInitializer);
+            c["bias_initializer"] = KerasObjects.Serialize(BiasInitializer);
+            c["kernel_regularizer"] = KerasObjects.SerializeOptional(KernelRegularizer);
+            c["bias_regularizer"] = KerasObjects.SerializeOptional(BiasRegularizer);
+            c["kernel_constraint"] = KerasObjects.SerializeOptional(KernelConstraint);
+            c["bias_constraint"] = KerasObjects.SerializeOptional(BiasConstraint);
+            return c;
+        }
+
+        internal static Dense FromConfig(ConfigReader c)
+        {
+            c.Expect("lora_rank", v => v.GetValueKind() == System.Text.Json.JsonValueKind.Null, "LoRA (lora_rank)");
+            c.Ignore("lora_alpha");
+            c.Expect("quantization_config", v => v.GetValueKind() == System.Text.Json.JsonValueKind.Null, "quantization");
+            return new Dense(c.Int("units", min: 1), c.Activation("activation"), c.Bool("use_bias", true),
+                c.Object<Initializer>("kernel_initializer", new GlorotUniform()), c.Object<Initializer>("bias_initializer", new Zeros()),
+                c.Name, kernelRegularizer: c.OptionalObject<Regularizer>("kernel_regularizer"),
+                biasRegularizer: c.OptionalObject<Regularizer>("bias_regularizer"),
+                kernelConstraint: c.OptionalObject<Constraint>("kernel_constraint"), biasConstraint: c.OptionalObject<Constraint>("bias_constraint"));
         }
 
         /// <summary>Number of output units.</summary>
@@ -64,8 +125,8 @@ namespace Keras.Layers
                     "The last dimension of the inputs to a Dense layer should be defined. Found None. Full input shape received: " +
                     FormatShape(inputShape));
             long inputDim = inputShape[inputShape.Length - 1];
-            Kernel = AddWeight("kernel", new[] { inputDim, (long)Units }, _kernelInitializer);
-            if (UseBias) Bias = AddWeight("bias", new[] { (long)Units }, _biasInitializer);
+            Kernel = AddWeight("kernel", new[] { inputDim, (long)Units }, KernelInitializer, regularizer: KernelRegularizer, constraint: KernelConstraint);
+            if (UseBias) Bias = AddWeight("bias", new[] { (long)Units }, BiasInitializer, regularizer: BiasRegularizer, constraint: BiasConstraint);
         }
 
         /// <inheritdoc />

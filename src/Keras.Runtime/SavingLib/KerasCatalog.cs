@@ -1,0 +1,122 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using System.Reflection;
+
+namespace Keras.SavingLib
+{
+    /// <summary>
+    /// Marks the base class of a family of serializable Keras objects (layers, initializers, regularizers, ...) with the
+    /// module Keras writes for its built-in members (<c>"keras.layers"</c>, <c>"keras.initializers"</c>, ...).
+    /// </summary>
+    [AttributeUsage(AttributeTargets.Class, Inherited = false, AllowMultiple = false)]
+    internal sealed class KerasKindAttribute : Attribute
+    {
+        public KerasKindAttribute(string module, string description)
+        {
+            Module = module;
+            Description = description;
+        }
+
+        /// <summary>The module of built-in members, e.g. "keras.layers".</summary>
+        public string Module { get; }
+
+        /// <summary>What a member is called in messages ("layer", "initializer").</summary>
+        public string Description { get; }
+    }
+
+    /// <summary>
+    /// The built-in Keras classes of this assembly, found once by reflection from their <see cref="KerasClassAttribute"/>:
+    /// Keras class name (and aliases) → the class and its <c>FromConfig(ConfigReader)</c> factory, per kind. The catalog
+    /// knows no class by name; a class joins it by carrying the attribute.
+    /// </summary>
+    internal static class KerasCatalog
+    {
+        internal sealed class Entry
+        {
+            internal Entry(Type type, Type kind, KerasClassAttribute attribute, Func<ConfigReader, object>? fromConfig)
+            {
+                Type = type;
+                Kind = kind;
+                ClassName = attribute.ClassName;
+                Aliases = attribute.Aliases;
+                Module = attribute.Module ?? kind.GetCustomAttribute<KerasKindAttribute>()!.Module;
+                RegisteredName = attribute.RegisteredName;
+                FromConfig = fromConfig;
+            }
+
+            public Type Type { get; }
+            public Type Kind { get; }
+            public string ClassName { get; }
+            public string[] Aliases { get; }
+            public string Module { get; }
+            public string? RegisteredName { get; }
+
+            /// <summary>The class' factory; null for classes that are rebuilt by the envelope itself (models).</summary>
+            public Func<ConfigReader, object>? FromConfig { get; }
+        }
+
+        private sealed class Tables
+        {
+            public readonly Dictionary<Type, Entry> ByType = new Dictionary<Type, Entry>();
+            public readonly Dictionary<(Type Kind, string Name), Entry> ByName = new Dictionary<(Type, string), Entry>();
+        }
+
+        private static readonly Lazy<Tables> Loaded = new Lazy<Tables>(Discover, System.Threading.LazyThreadSafetyMode.ExecutionAndPublication);
+
+        private static Tables Discover()
+        {
+            var tables = new Tables();
+            foreach (var type in typeof(KerasCatalog).Assembly.GetTypes())
+            {
+                var attribute = type.GetCustomAttribute<KerasClassAttribute>(inherit: false);
+                if (attribute == null) continue;
+                var kind = KindOf(type) ?? throw new InvalidOperationException(
+                    $"{type.FullName} carries [KerasClass] but derives from no [KerasKind] base class.");
+                var method = type.GetMethod("FromConfig", BindingFlags.Static | BindingFlags.Public | BindingFlags.NonPublic,
+                    binder: null, new[] { typeof(ConfigReader) }, modifiers: null);
+                Func<ConfigReader, object>? factory = null;
+                if (method != null)
+                {
+                    if (!kind.IsAssignableFrom(method.ReturnType) || method.ReturnType.IsValueType)
+                        throw new InvalidOperationException($"{type.FullName}.FromConfig must return the class (or a {kind.Name}).");
+                    factory = (Func<ConfigReader, object>)method.CreateDelegate(typeof(Func<,>).MakeGenericType(typeof(ConfigReader), method.ReturnType));
+                }
+                var entry = new Entry(type, kind, attribute, factory);
+                tables.ByType[type] = entry;
+                foreach (var name in new[] { attribute.ClassName }.Concat(attribute.Aliases))
+                {
+                    if (tables.ByName.TryGetValue((kind, name), out var clash))
+                        throw new InvalidOperationException($"Keras class name '{name}' is claimed by both {clash.Type.FullName} and {type.FullName}.");
+                    tables.ByName[(kind, name)] = entry;
+                }
+            }
+            return tables;
+        }
+
+        /// <summary>The family base class (the nearest base carrying <see cref="KerasKindAttribute"/>), or null.</summary>
+        internal static Type? KindOf(Type type)
+        {
+            for (var t = type; t != null; t = t.BaseType)
+                if (t.GetCustomAttribute<KerasKindAttribute>(inherit: false) != null) return t;
+            return null;
+        }
+
+        /// <summary>The built-in class of <paramref name="kind"/> that Keras names <paramref name="className"/> (or an alias), or null.</summary>
+        internal static Entry? Find(Type kind, string className) =>
+            Loaded.Value.ByName.TryGetValue((kind, className), out var entry) ? entry : null;
+
+        /// <summary>The catalog entry of a built-in class, or null for classes outside the catalog (users' classes).</summary>
+        internal static Entry? Of(Type type) => Loaded.Value.ByType.TryGetValue(type, out var entry) ? entry : null;
+
+        /// <summary>Every built-in class of <paramref name="kind"/>, by Keras class name.</summary>
+        internal static IReadOnlyList<Entry> All(Type kind) =>
+            Loaded.Value.ByType.Values.Where(e => e.Kind == kind).OrderBy(e => e.ClassName, StringComparer.Ordinal).ToArray();
+
+        /// <summary>The module Keras writes for built-in members of <paramref name="kind"/> ("keras.layers", ...).</summary>
+        internal static string ModuleOfKind(Type kind) => kind.GetCustomAttribute<KerasKindAttribute>()?.Module ?? "";
+
+        /// <summary>"layer", "initializer", ... for messages.</summary>
+        internal static string Describe(Type kind) => kind.GetCustomAttribute<KerasKindAttribute>()?.Description ?? kind.Name;
+    }
+}
