@@ -11,7 +11,7 @@ namespace Keras
 {
     /// <summary>
     /// <c>keras.saving</c>: whole-model loading and saving in Keras 3's <c>.keras</c> format, and
-    /// <c>model_from_json</c>. Weights alone: <see cref="Model.SaveWeights(string, bool)"/> and <see cref="Model.LoadWeights"/>.
+    /// <c>model_from_json</c>. Weights alone: <see cref="Model.SaveWeights(string, bool)"/> and <see cref="Model.LoadWeights(string, bool)"/>.
     /// </summary>
     public static class Saving
     {
@@ -20,10 +20,10 @@ namespace Keras
         /// <c>.keras</c> archive (saved by this runtime or by Python Keras 3), loads its weights, and compiles it from its
         /// compile config when <paramref name="compile"/> is true (restoring the optimizer's state). Built-in layers and
         /// Sequential/Functional models are supported; a file with other classes fails naming the class, and can still be
-        /// used by building the model in C# and calling <see cref="Model.LoadWeights"/>. <paramref name="safeMode"/> refuses
+        /// used by building the model in C# and calling <see cref="Model.LoadWeights(string, bool)"/>. <paramref name="safeMode"/> refuses
         /// Python lambdas with Keras' message; <c>Config.EnableUnsafeDeserialization()</c> overrides it, as in Keras.
         /// </summary>
-        public static Model LoadModel(string filepath, bool compile = true, bool safeMode = true)
+        public static Model LoadModel(string filepath, bool compile = true, bool safeMode = true, LoadLimits? limits = null)
         {
             if (filepath is null) throw new KerasArgumentException("`filepath` must be a path.", nameof(filepath));
             if (KerasFacts.IsLegacyH5Path(filepath))
@@ -36,22 +36,27 @@ namespace Keras
                     "extension); this runtime loads `.keras` files.", nameof(filepath));
             if (!File.Exists(filepath))
                 throw new FileNotFoundException($"File not found: filepath={filepath}. Please ensure the file is an accessible `.keras` zip file.", filepath);
-            var entries = KerasArchive.ReadEntries(filepath, KerasArchive.ConfigEntry, KerasArchive.WeightsEntry); // one opening of the zip
-            using var configStream = KerasArchive.Require(entries[0], filepath, KerasArchive.ConfigEntry);
-            using var weights = entries[1];
+            var budget = limits ?? LoadLimits.Default;
+            budget.Validate();
+            using var zip = ZipReader.Open(filepath); // one opening of the archive for config and weights
+            var configBytes = KerasArchive.ReadJson(zip, filepath, KerasArchive.ConfigEntry, budget);
             JsonNode? config;
             try
             {
-                config = JsonNode.Parse(configStream);
+                config = JsonNode.Parse(configBytes, documentOptions: new JsonDocumentOptions { MaxDepth = budget.MaxJsonDepth });
             }
             catch (JsonException e)
             {
-                throw new KerasFileFormatException($"The config.json of {filepath} is not valid JSON: {e.Message}", e);
+                throw new KerasFileFormatException($"The config.json of {filepath} is not valid JSON (or nests deeper than LoadLimits.MaxJsonDepth): {e.Message}", e);
             }
+            using var load = LoadContext.Begin(filepath, budget);
             var model = ModelSerialization.Deserialize(config, compile, safeMode, filepath);
             if (model.Built)
-                WeightsFile.Read(model, KerasArchive.Require(weights, filepath, KerasArchive.WeightsEntry), filepath + "/" + KerasArchive.WeightsEntry,
-                    skipMismatch: false);
+            {
+                using var weights = KerasArchive.OpenWeights(zip, filepath, budget);
+                WeightsFile.Read(model, weights, filepath + "/" + KerasArchive.WeightsEntry, skipMismatch: false, limits: budget);
+            }
+            load.Succeeded();
             return model;
         }
 
@@ -81,16 +86,22 @@ namespace Keras
         public static Model ModelFromJson(string json)
         {
             if (json is null) throw new KerasArgumentException("`json` must be a JSON string.", nameof(json));
+            var budget = LoadLimits.Default;
+            if (System.Text.Encoding.UTF8.GetByteCount(json) > budget.MaxJsonBytes)
+                throw new KerasArgumentException($"The model JSON is larger than LoadLimits.MaxJsonBytes ({budget.MaxJsonBytes:N0} bytes).", nameof(json));
             JsonNode? node;
             try
             {
-                node = JsonNode.Parse(json);
+                node = JsonNode.Parse(json, documentOptions: new JsonDocumentOptions { MaxDepth = budget.MaxJsonDepth });
             }
             catch (JsonException e)
             {
                 throw new KerasArgumentException($"The model JSON is not valid JSON: {e.Message}", e);
             }
-            return ModelSerialization.Deserialize(node, compile: true, safeMode: true, "the model JSON");
+            using var load = LoadContext.Begin("the model JSON", budget);
+            var model = ModelSerialization.Deserialize(node, compile: true, safeMode: true, "the model JSON");
+            load.Succeeded();
+            return model;
         }
     }
 }

@@ -103,10 +103,13 @@ namespace Keras.Initializers
             var unit = torch.randn(shape, ScalarType.Float32, generator: generator);
             for (int round = 0; round < 64; round++)
             {
-                using var outside = unit.abs().gt_(2.0);
-                if (!outside.any().item<bool>()) break;
+                using var magnitude = unit.abs();
+                using var outside = magnitude.gt(2.0);
+                using var anyOutside = outside.any();
+                if (!anyOutside.item<bool>()) break;
                 using var redraw = torch.randn(shape, ScalarType.Float32, generator: generator);
-                unit.masked_scatter_(outside, redraw.masked_select(outside));
+                using var replacements = redraw.masked_select(outside);
+                unit.masked_scatter_(outside, replacements);
             }
             unit.clamp_(-2.0, 2.0); // after 64 rounds nothing is left outside in practice; the clamp makes it certain
             using (unit) return unit.mul(stddev).add_(mean);

@@ -89,8 +89,15 @@ namespace Keras.Models
         /// </summary>
         public void LoadWeights(string filepath, bool skipMismatch = false) => LoadWeightsReadingAttribute(filepath, skipMismatch, rootAttribute: null);
 
+        /// <summary>
+        /// LoadWeights within explicit limits for untrusted files (see <see cref="LoadLimits"/>); the file is read and
+        /// checked completely before any variable changes, so a failure leaves the model exactly as it was.
+        /// </summary>
+        public void LoadWeights(string filepath, LoadLimits limits, bool skipMismatch = false) =>
+            LoadWeightsReadingAttribute(filepath, skipMismatch, rootAttribute: null, limits ?? throw new KerasArgumentException("`limits` cannot be null.", nameof(limits)));
+
         /// <summary>LoadWeights that also returns a string attribute of the weights file's root group (read in the same pass).</summary>
-        internal string? LoadWeightsReadingAttribute(string filepath, bool skipMismatch, string? rootAttribute)
+        internal string? LoadWeightsReadingAttribute(string filepath, bool skipMismatch, string? rootAttribute, LoadLimits? limits = null)
         {
             EnsureAlive();
             if (filepath is null) throw new KerasArgumentException("`filepath` must be a path.", nameof(filepath));
@@ -104,13 +111,16 @@ namespace Keras.Models
                     "You are loading weights into a model that has not yet been built. Try building the model first by calling it on some data or by using `build()`.");
             if (!File.Exists(filepath))
                 throw new FileNotFoundException($"No such file: {filepath}. Check the path, or save weights there first with SaveWeights.", filepath);
+            var budget = limits ?? LoadLimits.Default;
+            budget.Validate();
             if (!archive)
             {
-                using var stream = File.OpenRead(filepath);
-                return WeightsFile.Read(this, stream, filepath, skipMismatch, rootAttribute);
+                using var stream = new FileStream(filepath, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, FileOptions.RandomAccess);
+                return WeightsFile.Read(this, stream, filepath, skipMismatch, rootAttribute, budget);
             }
-            using var buffer = KerasArchive.ReadEntry(filepath, KerasArchive.WeightsEntry);
-            return WeightsFile.Read(this, buffer, filepath + "/" + KerasArchive.WeightsEntry, skipMismatch, rootAttribute);
+            using var zip = ZipReader.Open(filepath);
+            using var weights = KerasArchive.OpenWeights(zip, filepath, budget);
+            return WeightsFile.Read(this, weights, filepath + "/" + KerasArchive.WeightsEntry, skipMismatch, rootAttribute, budget);
         }
     }
 }

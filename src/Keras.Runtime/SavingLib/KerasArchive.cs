@@ -38,41 +38,16 @@ namespace Keras.SavingLib
             output.Write(content, 0, content.Length);
         }
 
-        /// <summary>Reads one entry into a seekable buffer; a path that is not a Keras zip is reported as Keras does.</summary>
-        internal static MemoryStream ReadEntry(string path, string entryName) => Require(ReadEntries(path, entryName)[0], path, entryName);
+        /// <summary>The archive's entry, or Keras' error for an archive that lacks it.</summary>
+        internal static ZipReader.Entry Require(ZipReader zip, string path, string entryName) =>
+            zip.Find(entryName) ?? throw new KerasFileFormatException($"The archive {path} has no `{entryName}` entry: it is not a complete Keras 3 `.keras` file.");
 
-        /// <summary>
-        /// Reads several entries with one opening of the archive, each into a seekable buffer (null when the archive lacks
-        /// it; <see cref="Require"/> turns that into Keras' error where the entry is needed).
-        /// </summary>
-        internal static MemoryStream?[] ReadEntries(string path, params string[] entryNames)
-        {
-            ZipArchive zip;
-            try
-            {
-                zip = ZipFile.OpenRead(path);
-            }
-            catch (InvalidDataException e)
-            {
-                throw new KerasFileFormatException(
-                    $"File not found: filepath={path}. Please ensure the file is an accessible `.keras` zip file. (It is not a zip archive: {e.Message} " +
-                    "A legacy HDF5 model saved with a `.keras` name is not supported by Keras 3 either.)", e);
-            }
-            using (zip)
-            {
-                return entryNames.Select(name =>
-                {
-                    if (zip.GetEntry(name) is not { } entry) return null;
-                    var buffer = new MemoryStream();
-                    using (var input = entry.Open()) input.CopyTo(buffer);
-                    buffer.Position = 0;
-                    return buffer;
-                }).ToArray();
-            }
-        }
+        /// <summary>config.json (or another JSON entry), inflated within <see cref="LoadLimits.MaxJsonBytes"/> and CRC-checked.</summary>
+        internal static byte[] ReadJson(ZipReader zip, string path, string entryName, LoadLimits limits) =>
+            zip.ReadAll(Require(zip, path, entryName), limits.MaxJsonBytes, "LoadLimits.MaxJsonBytes");
 
-        /// <summary>The entry, or the error for an archive that lacks it.</summary>
-        internal static MemoryStream Require(MemoryStream? entry, string path, string entryName) =>
-            entry ?? throw new KerasFileFormatException($"The archive {path} has no `{entryName}` entry: it is not a complete Keras 3 `.keras` file.");
+        /// <summary>model.weights.h5 as a seekable stream (in place when stored), within <see cref="LoadLimits.MaxWeightsBytes"/>, CRC-checked.</summary>
+        internal static Stream OpenWeights(ZipReader zip, string path, LoadLimits limits) =>
+            zip.OpenSeekable(Require(zip, path, WeightsEntry), limits.MaxWeightsBytes, "LoadLimits.MaxWeightsBytes");
     }
 }

@@ -7,7 +7,7 @@ using Keras.Layers;
 using Keras.Models;
 using Keras.State;
 using PureHDF;
-using PureHDF.VOL.Native;
+using Keras.SavingLib.Hdf5;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -158,16 +158,24 @@ namespace Keras.SavingLib
 
         /// <summary>
         /// Loads the variables of <paramref name="model"/> (and its optimizer's state when both sides have one) from the
-        /// weight file in <paramref name="stream"/>. Layer failures (count or shape mismatches) are collected and reported
-        /// together as Keras does; with <paramref name="skipMismatch"/> they are warnings and those layers keep their values.
+        /// weight file in <paramref name="stream"/>, all or nothing: every dataset is located and its shape checked
+        /// against the variable it will fill before any data is read, then everything is read, and only then assigned.
+        /// Layer failures (count or shape mismatches) are collected and reported together as Keras does, before any
+        /// optimizer-state problem; with <paramref name="skipMismatch"/> they are warnings and those layers keep their
+        /// values. Any other failure leaves the model exactly as it was.
         /// </summary>
         /// <returns>The string root attribute <paramref name="rootAttribute"/> of the file, when asked and present.</returns>
-        internal static string? Read(Model model, Stream stream, string source, bool skipMismatch, string? rootAttribute = null)
+        internal static string? Read(Model model, Stream stream, string source, bool skipMismatch, string? rootAttribute = null, LoadLimits? limits = null)
         {
-            NativeFile file;
+            var budget = limits ?? LoadLimits.Default;
+            if (stream.Length > budget.MaxWeightsBytes)
+                throw new KerasFileFormatException(
+                    $"The weights file {source} has {stream.Length:N0} bytes, more than LoadLimits.MaxWeightsBytes ({budget.MaxWeightsBytes:N0}). Raise the " +
+                    "limit if the file is trusted (Keras.LoadLimits.Default = Keras.LoadLimits.Default with { MaxWeightsBytes = ... }).");
+            H5Reader file;
             try
             {
-                file = H5File.Open(stream, leaveOpen: true);
+                file = H5Reader.Open(stream, source, budget.MaxHdf5Objects);
             }
             catch (Exception e) when (e is not IKerasException)
             {
@@ -175,143 +183,230 @@ namespace Keras.SavingLib
                     $"Unable to read the weights file {source}: it is not a valid HDF5 file ({e.Message}). The file may be truncated or corrupt; " +
                     "save the weights again or restore a backup.", e);
             }
-            using (file)
+            var plan = new List<(KerasVariable Variable, Tensor Value)>();
+            var optimizerValues = new List<Tensor>();
+            try
             {
                 var failures = new List<(Layer Layer, string Error)>();
                 try
                 {
                     foreach (var (path, layer) in Walk(model))
                     {
-                        string? error = LoadLayer(file, path, layer);
+                        string? error = PlanLayer(file, path, layer, plan);
                         if (error != null) failures.Add((layer, error));
                     }
-                    if (model.Optimizer is { } optimizer) LoadOptimizer(file, optimizer);
+                    if (failures.Count > 0)
+                    {
+                        var first = failures[0];
+                        string message =
+                            $"A total of {failures.Count} objects could not be loaded. Example error message for object {first.Layer}:\n\n{first.Error}\n\n" +
+                            $"List of objects that could not be loaded:\n[{string.Join(", ", failures.Select(f => f.Layer.ToString()))}]";
+                        if (!skipMismatch) throw new KerasArgumentException(message);
+                        Utilities.IoUtils.Warn(message);
+                    }
+                    if (model.Optimizer is { } optimizer) PlanOptimizer(file, optimizer, optimizerValues);
                 }
                 catch (Exception e) when (e is not IKerasException)
                 {
                     throw new KerasFileFormatException($"Unable to read the weights file {source}: {e.Message}", e);
                 }
-                if (failures.Count > 0)
+                string? attribute = rootAttribute == null ? null : ReadRootAttribute(file, rootAttribute);
+                // Everything is read and checked: assign.
+                foreach (var (variable, value) in plan)
                 {
-                    var first = failures[0];
-                    string message =
-                        $"A total of {failures.Count} objects could not be loaded. Example error message for object {first.Layer}:\n\n{first.Error}\n\n" +
-                        $"List of objects that could not be loaded:\n[{string.Join(", ", failures.Select(f => f.Layer.ToString()))}]";
-                    if (!skipMismatch) throw new KerasArgumentException(message);
-                    Utilities.IoUtils.Warn(message);
-                }
-                return rootAttribute == null ? null : ReadRootAttribute(file, rootAttribute);
-            }
-        }
-
-        private static string? LoadLayer(NativeFile file, string path, Layer layer)
-        {
-            var groups = layer.SavedVariableGroups();
-            var loaded = new List<(KerasVariable Variable, Tensor Value)>();
-            try
-            {
-                foreach (var group in groups)
-                {
-                    var values = ReadVars(file, Join(path, group.Path));
-                    loaded.AddRange(values.Select((v, i) => (i < group.Variables.Count ? group.Variables[i] : null!, v)));
-                    if (values.Count != group.Variables.Count)
-                    {
-                        string expected = string.Join(", ", group.Variables.Select(v => "<Variable path=" + v.Path + ", shape=(" + string.Join(", ", v.Shape) + ")>"));
-                        return group.Variables.Count == 0 && values.Count > 0 && !layer.Built
-                            ? $"Layer '{layer.Name}' was never built and thus it doesn't have any variables. However the weights file lists {values.Count} " +
-                              "variables for this layer. Build the model before loading (call it on a batch, or Build(inputShape)) so that every layer " +
-                              "creates its weights; a layer that owns other layers must build them in its BuildCore."
-                            : $"Layer '{group.Name}' expected {group.Variables.Count} variables, but received {values.Count} variables during loading. Expected: [{expected}]";
-                    }
-                }
-                foreach (var (variable, value) in loaded)
-                    if (!value.shape.SequenceEqual(variable.Shape))
-                        return $"The shape of the target variable and the shape of the target value in `variable.assign(value)` must match. " +
-                               $"variable.shape=({string.Join(", ", variable.Shape)}), Received: value.shape=({string.Join(", ", value.shape)}). Target variable: {variable.Path}";
-                foreach (var (variable, value) in loaded)
-                {
-                    using var converted = value.to_type(variable.Value.dtype);
+                    using var converted = value.to(variable.Value.device).to_type(variable.Value.dtype);
                     variable.Assign(converted);
                 }
-                return null;
+                if (optimizerValues.Count > 0) model.Optimizer!.LoadState(optimizerValues);
+                return attribute;
             }
             finally
             {
-                foreach (var (_, value) in loaded) value.Dispose();
+                foreach (var (_, value) in plan) value.Dispose();
+                foreach (var value in optimizerValues) value.Dispose();
             }
         }
 
-        private static void LoadOptimizer(NativeFile file, Optimizers.Optimizer optimizer)
+        /// <summary>
+        /// Reads one layer's variables into <paramref name="plan"/> after checking their count and every shape; returns
+        /// the error (and reads nothing for the layer) on a mismatch.
+        /// </summary>
+        private static string? PlanLayer(H5Reader file, string path, Layer layer, List<(KerasVariable, Tensor)> plan)
         {
-            var values = ReadVars(file, "optimizer/vars");
+            var groups = layer.SavedVariableGroups();
+            var located = new List<(KerasVariable Variable, HdfDataset Dataset)>();
+            foreach (var group in groups)
+            {
+                var datasets = FindVars(file, Join(path, group.Path));
+                if (datasets.Count != group.Variables.Count)
+                {
+                    string expected = string.Join(", ", group.Variables.Select(v => "<Variable path=" + v.Path + ", shape=(" + string.Join(", ", v.Shape) + ")>"));
+                    return group.Variables.Count == 0 && datasets.Count > 0 && !layer.Built
+                        ? $"Layer '{layer.Name}' was never built and thus it doesn't have any variables. However the weights file lists {datasets.Count} " +
+                          "variables for this layer. Build the model before loading (call it on a batch, or Build(inputShape)) so that every layer " +
+                          "creates its weights; a layer that owns other layers must build them in its BuildCore."
+                        : $"Layer '{group.Name}' expected {group.Variables.Count} variables, but received {datasets.Count} variables during loading. Expected: [{expected}]";
+                }
+                for (int i = 0; i < datasets.Count; i++) located.Add((group.Variables[i], datasets[i]));
+            }
+            foreach (var (variable, dataset) in located)
+                if (!dataset.Shape.SequenceEqual(variable.Shape))
+                    return $"The shape of the target variable and the shape of the target value in `variable.assign(value)` must match. " +
+                           $"variable.shape=({string.Join(", ", variable.Shape)}), Received: value.shape=({string.Join(", ", dataset.Shape)}). Target variable: {variable.Path}";
+            foreach (var (variable, dataset) in located) plan.Add((variable, ReadTensor(dataset)));
+            return null;
+        }
+
+        /// <summary>Reads the optimizer's saved state when its count and shapes match the optimizer (Keras warns and skips otherwise).</summary>
+        private static void PlanOptimizer(H5Reader file, Optimizers.Optimizer optimizer, List<Tensor> values)
+        {
+            var datasets = FindVars(file, "optimizer/vars");
+            if (datasets.Count == 0) return; // nothing saved (the optimizer had not stepped yet): nothing to restore
+            int count = optimizer.StateCount;
+            if (count != datasets.Count)
+            {
+                Utilities.IoUtils.Warn(
+                    $"Skipping variable loading for optimizer '{optimizer.Name}', because it has {count} variables whereas the saved optimizer has " +
+                    $"{datasets.Count} variables. " + (count == 0 ? "This is likely because the optimizer has not been called/built yet." : ""));
+                return;
+            }
+            var own = optimizer.StateTensors();
             try
             {
-                int count = optimizer.StateCount;
-                if (values.Count == 0) return; // nothing saved (the optimizer had not stepped yet): nothing to restore
-                if (count != values.Count)
+                for (int i = 0; i < own.Count; i++)
                 {
-                    Utilities.IoUtils.Warn(
-                        $"Skipping variable loading for optimizer '{optimizer.Name}', because it has {count} variables whereas the saved optimizer has " +
-                        $"{values.Count} variables. " + (count == 0 ? "This is likely because the optimizer has not been called/built yet." : ""));
-                    return;
+                    var expected = i < 2 ? Array.Empty<long>() : own[i].Value.shape;
+                    var actual = datasets[i].Shape;
+                    bool scalarOk = i < 2 && actual.Aggregate(1L, (a, b) => a * b) == 1;
+                    if (!scalarOk && !actual.SequenceEqual(expected))
+                        throw new KerasArgumentException(
+                            $"Optimizer '{optimizer.Name}' variable {i} ({own[i].Name}) has shape ({string.Join(", ", expected)}) but the saved value has " +
+                            $"shape ({string.Join(", ", actual)}): the shapes must match.");
                 }
-                optimizer.LoadState(values);
             }
             finally
             {
-                foreach (var value in values) value.Dispose();
+                foreach (var (_, value) in own) value.Dispose();
             }
+            foreach (var dataset in datasets) values.Add(ReadTensor(dataset));
         }
 
         /// <summary>A string attribute of the file's root group, or null when absent or unreadable.</summary>
-        private static string? ReadRootAttribute(NativeFile file, string name)
+        private static string? ReadRootAttribute(H5Reader file, string name)
         {
             try
             {
-                return file.AttributeExists(name) ? file.Attribute(name).Read<string>() : null;
+                return file.Root.StringAttribute(name);
             }
-            catch (Exception e) when (e is not IKerasException)
+            catch (KerasFileFormatException)
             {
                 return null;
             }
         }
 
-        /// <summary>The datasets "0".."n-1" of the group at <paramref name="path"/> (empty when it does not exist).</summary>
-        private static List<Tensor> ReadVars(NativeFile file, string path)
+        /// <summary>The datasets "0".."n-1" of the group at <paramref name="path"/> (empty when the group does not exist).</summary>
+        private static List<HdfDataset> FindVars(H5Reader file, string path)
         {
-            var result = new List<Tensor>();
-            string? found = file.LinkExists(path) ? path
-                : path.Contains("layers") && file.LinkExists(path.Replace("layers", "_layer_checkpoint_dependencies")) ? path.Replace("layers", "_layer_checkpoint_dependencies")
-                : null;
-            if (found == null) return result;
-            var group = file.Group(found);
-            for (int i = 0; group.LinkExists(i.ToString(System.Globalization.CultureInfo.InvariantCulture)); i++)
-                result.Add(ReadTensor(group.Dataset(i.ToString(System.Globalization.CultureInfo.InvariantCulture))));
+            var result = new List<HdfDataset>();
+            var node = file.Resolve(file.Root, path);
+            if (node == null && path.Contains("layers")) node = file.Resolve(file.Root, path.Replace("layers", "_layer_checkpoint_dependencies"));
+            if (node is not HdfGroup group) return result;
+            for (int i = 0; ; i++)
+            {
+                string name = i.ToString(System.Globalization.CultureInfo.InvariantCulture);
+                if (group.Link(name) == null) break;
+                var item = file.Resolve(group, name);
+                if (item is not HdfDataset dataset)
+                    throw new KerasFileFormatException($"Unable to read the weights file {file.Source}: '{path}/{name}' is not a dataset.");
+                result.Add(dataset);
+            }
             return result;
         }
 
-        private static Tensor ReadTensor(IH5Dataset dataset)
+        /// <summary>
+        /// A dataset's values as a CPU tensor: float64/float32 as they are, float16 and bfloat16 widened exactly to float32,
+        /// signed and unsigned integers as int64 (an unsigned value beyond int64 is refused).
+        /// </summary>
+        private static Tensor ReadTensor(HdfDataset dataset)
         {
-            long[] shape = dataset.Space.Dimensions.Select(d => (long)d).ToArray();
-            var type = dataset.Type;
-            bool bfloat16 = dataset.AttributeExists("dtype") && dataset.Attribute("dtype").Read<string>() == "bfloat16";
-            switch (type.Class)
+            var type = dataset.Type();
+            long[] shape = dataset.Shape;
+            long count = dataset.ElementCount;
+            var (dtype, convert) = Converter(type, dataset);
+            var result = torch.empty(shape, dtype);
+            try
             {
-                case H5DataTypeClass.FloatingPoint when type.Size == 8:
-                    return torch.tensor(dataset.Read<double[]>(), shape);
-                case H5DataTypeClass.FloatingPoint when type.Size == 4:
-                    return torch.tensor(dataset.Read<float[]>(), shape);
-                case H5DataTypeClass.FloatingPoint when type.Size == 2:
-                    return torch.tensor(dataset.Read<Half[]>().Select(h => (float)h).ToArray(), shape);
-                case H5DataTypeClass.FixedPoint or H5DataTypeClass.Opaque or H5DataTypeClass.BitField when bfloat16 && type.Size == 2:
-                    return torch.tensor(dataset.Read<ushort[]>().Select(b => BitConverter.Int32BitsToSingle(b << 16)).ToArray(), shape);
-                case H5DataTypeClass.FixedPoint when type.Size == 8:
-                    return torch.tensor(dataset.Read<long[]>(), shape);
-                case H5DataTypeClass.FixedPoint when type.Size == 4:
-                    return torch.tensor(dataset.Read<int[]>(), shape);
+                using var flat = result.view(-1);
+                dataset.ReadRaw(type, (byteOffset, buffer, n) =>
+                {
+                    if (n % type.Size != 0 || byteOffset % type.Size != 0) throw dataset.File.Corrupt($"dataset '{dataset.Path}' is misaligned");
+                    long start = byteOffset / type.Size, elements = n / type.Size;
+                    if (start + elements > count) throw dataset.File.Corrupt($"dataset '{dataset.Path}' holds more data than its shape");
+                    using var piece = convert(buffer, (int)elements);
+                    using var target = flat.narrow(0, start, elements);
+                    target.copy_(piece);
+                });
+                return result;
+            }
+            catch
+            {
+                result.Dispose();
+                throw;
+            }
+        }
+
+        private static (ScalarType, Func<byte[], int, Tensor>) Converter(H5NumericType type, HdfDataset dataset)
+        {
+            switch (type.Kind, type.Size)
+            {
+                case (H5ElementKind.Float, 8):
+                    return (ScalarType.Float64, (b, n) => torch.tensor(System.Runtime.InteropServices.MemoryMarshal.Cast<byte, double>(b.AsSpan(0, n * 8)).ToArray()));
+                case (H5ElementKind.Float, 4):
+                    return (ScalarType.Float32, (b, n) => torch.tensor(System.Runtime.InteropServices.MemoryMarshal.Cast<byte, float>(b.AsSpan(0, n * 4)).ToArray()));
+                case (H5ElementKind.Float, 2):
+                    return (ScalarType.Float32, (b, n) =>
+                    {
+                        var halves = System.Runtime.InteropServices.MemoryMarshal.Cast<byte, Half>(b.AsSpan(0, n * 2));
+                        var floats = new float[n];
+                        for (int i = 0; i < n; i++) floats[i] = (float)halves[i];
+                        return torch.tensor(floats);
+                    });
+                case (H5ElementKind.BFloat16, 2):
+                    return (ScalarType.Float32, (b, n) =>
+                    {
+                        var raw = System.Runtime.InteropServices.MemoryMarshal.Cast<byte, ushort>(b.AsSpan(0, n * 2));
+                        var floats = new float[n];
+                        for (int i = 0; i < n; i++) floats[i] = BitConverter.Int32BitsToSingle(raw[i] << 16);
+                        return torch.tensor(floats);
+                    });
+                case (H5ElementKind.SignedInt, _) or (H5ElementKind.UnsignedInt, _):
+                    bool signed = type.Kind == H5ElementKind.SignedInt;
+                    int size = type.Size;
+                    return (ScalarType.Int64, (b, n) =>
+                    {
+                        var values = new long[n];
+                        for (int i = 0; i < n; i++)
+                        {
+                            int at = i * size;
+                            values[i] = (size, signed) switch
+                            {
+                                (1, true) => (sbyte)b[at],
+                                (1, false) => b[at],
+                                (2, true) => BitConverter.ToInt16(b, at),
+                                (2, false) => BitConverter.ToUInt16(b, at),
+                                (4, true) => BitConverter.ToInt32(b, at),
+                                (4, false) => BitConverter.ToUInt32(b, at),
+                                (8, true) => BitConverter.ToInt64(b, at),
+                                _ => BitConverter.ToUInt64(b, at) is var u && u <= long.MaxValue ? (long)u
+                                    : throw new KerasFileFormatException(
+                                        $"Dataset '{dataset.Path}' of {dataset.File.Source} holds the uint64 value {BitConverter.ToUInt64(b, at)}, which no variable " +
+                                        "of this runtime can hold (int64 at most)."),
+                            };
+                        }
+                        return torch.tensor(values);
+                    });
                 default:
-                    throw new KerasFileFormatException(
-                        $"Unsupported dataset type in weights file: {dataset.Name} is {type.Class} of {type.Size} bytes; Keras weights are floats or integers.");
+                    throw new KerasFileFormatException($"Unsupported dataset type in weights file {dataset.File.Source}: {dataset.Path} is {type}.");
             }
         }
     }
