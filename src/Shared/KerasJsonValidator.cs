@@ -56,6 +56,12 @@ namespace Keras.Shared
         public const string SuspiciousKeyId = "KERAS005";
         public const string EpsilonUnderflowId = "KERAS007";
 
+        /// <summary>The largest keras.json read (characters); a larger file is one KERAS004 and is not parsed.</summary>
+        public const int MaxChars = 1 << 20;
+
+        /// <summary>Unknown and duplicate keys reported one by one; the rest are summed up in one more finding.</summary>
+        public const int MaxKeyFindings = 20;
+
         /// <summary>
         /// Validates <paramref name="text"/>. With <paramref name="checkedIn"/> (a project's keras.json, baked into the
         /// build) a backend Keras knows but this runtime cannot run is an error and suspicious keys are reported; for the
@@ -66,6 +72,16 @@ namespace Keras.Shared
         {
             var values = new KerasJsonValues();
             text = text ?? "";
+            if (text.Length > MaxChars)
+            {
+                // Keras' file is five short keys: anything this large is not a keras.json, and parsing it would slow every build.
+                findings.Add(new KerasJsonFinding(InvalidId, KerasJsonSeverity.Error,
+                    "keras.json is " + text.Length + " characters long, more than the " + MaxChars + " this runtime reads (Keras' own file holds five " +
+                    "short keys), so it was not read and Keras' defaults apply. Replace it with a real keras.json.",
+                    new JsonPosition(0, 1, 1), 0, null));
+                values.IsValid = false;
+                return values;
+            }
             var root = JsonPositionReader.Parse(text, out var syntaxError);
             if (root == null)
             {
@@ -85,14 +101,33 @@ namespace Keras.Shared
             }
 
             var last = new Dictionary<string, JsonMember>(StringComparer.Ordinal);
+            var keyFindings = new List<KerasJsonFinding>();
+            int suppressed = 0;
             foreach (var m in root.Members!)
             {
+                bool report = keyFindings.Count < MaxKeyFindings;
                 if (checkedIn && last.ContainsKey(m.Name))
-                    findings.Add(new KerasJsonFinding(SuspiciousKeyId, KerasJsonSeverity.Warning,
-                        "Duplicate key \"" + m.Name + "\": Keras uses the last one, so the earlier value is ignored.",
-                        m.Key.Start, m.Key.Length, m.Name));
+                {
+                    if (report)
+                        keyFindings.Add(new KerasJsonFinding(SuspiciousKeyId, KerasJsonSeverity.Warning,
+                            "Duplicate key \"" + m.Name + "\": Keras uses the last one, so the earlier value is ignored.",
+                            m.Key.Start, m.Key.Length, m.Name));
+                    else suppressed++;
+                }
                 last[m.Name] = m;
-                if (checkedIn && !IsKnownKey(m.Name)) ReportUnknownKey(m, text, findings);
+                if (checkedIn && !IsKnownKey(m.Name))
+                {
+                    if (keyFindings.Count < MaxKeyFindings) ReportUnknownKey(m, text, keyFindings);
+                    else suppressed++;
+                }
+            }
+            findings.AddRange(keyFindings);
+            if (suppressed > 0)
+            {
+                var lastShown = keyFindings[keyFindings.Count - 1];
+                findings.Add(new KerasJsonFinding(SuspiciousKeyId, KerasJsonSeverity.Warning,
+                    "... and " + suppressed + " more unknown or duplicate keys (only the first " + MaxKeyFindings + " are reported). Keras reads five keys: " +
+                    "floatx, epsilon, backend, image_data_format and nnx_enabled.", lastShown.Start, lastShown.Length, null));
             }
 
             if (last.TryGetValue(KerasFacts.KeyFloatx, out var floatx)) CheckFloatx(floatx, text, values, findings);

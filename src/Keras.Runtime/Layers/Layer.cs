@@ -211,6 +211,12 @@ namespace Keras.Layers
             "(" + string.Join(", ", shape.Select(d => d < 0 ? "None" : d.ToString(System.Globalization.CultureInfo.InvariantCulture))) +
             (shape.Length == 1 ? ",)" : ")");
 
+        /// <summary>
+        /// Whether the layer's inputs are indices (Embedding, lookups): integer inputs then reach <see cref="CallCore"/>
+        /// unchanged instead of being promoted to the compute dtype.
+        /// </summary>
+        protected virtual bool TakesIndices => false;
+
         /// <summary>The computation. Inputs arrive in <see cref="ComputeDtype"/>; return a new tensor.</summary>
         protected abstract Tensor CallCore(Tensor inputs, bool? training);
 
@@ -256,7 +262,10 @@ namespace Keras.Layers
                     AssertInputCompatibility(shape);
                     var computeType = _computeType ??= Dtypes.ToScalarType(ComputeDtype);
                     var inputType = inputs.dtype;
-                    bool cast = inputType != computeType && Dtypes.IsFloating(inputType);
+                    // Float inputs take the compute dtype (autocast); integer inputs too when they meet float weights, as Keras'
+                    // type promotion makes them (an int64 batch into Dense), unless the layer takes indices (Embedding).
+                    bool cast = inputType != computeType &&
+                                (Dtypes.IsFloating(inputType) || !TakesIndices && Dtypes.IsFloating(computeType) && _trainableVariables.Count + _nonTrainableVariables.Count > 0);
                     Tensor x = cast ? inputs.to_type(computeType) : inputs;
                     try
                     {

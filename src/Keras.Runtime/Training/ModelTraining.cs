@@ -127,8 +127,11 @@ namespace Keras.Models
             AssertCompiled();
             CheckSamples(x, y);
             CheckArity(x, y);
-            if (validationSplit < 0 || validationSplit >= 1)
-                throw new KerasArgumentException($"`validation_split` must be in [0, 1). Received: validation_split={validationSplit}", nameof(validationSplit));
+            InputChecks.ValidationSplit(validationSplit);
+            InputChecks.BatchSize(batchSize);
+            InputChecks.Steps(stepsPerEpoch, "steps_per_epoch");
+            InputChecks.Epochs(epochs, initialEpoch);
+            InputChecks.NotEmpty(x[0].shape[0], "Fit");
             Tensor[] trainX = x, trainY = y;
             (Tensor[] X, Tensor[] Y)? validation = validationData;
             var views = new List<Tensor>();
@@ -230,7 +233,9 @@ namespace Keras.Models
                 throw new KerasArgumentException(
                     "Argument `validation_split` is only supported for tensors or NumPy arrays.Found incompatible type in the input: [" +
                     sourceType + "]. Pass validationData instead.", nameof(validationSplit));
-            int? steps = stepsPerEpoch is int s && s > 0 ? s : null;
+            InputChecks.Steps(stepsPerEpoch, "steps_per_epoch");
+            InputChecks.Epochs(epochs, initialEpoch);
+            int? steps = stepsPerEpoch;
             if (steps is int capped && Config.MaxStepsPerEpoch() is int maxSteps && maxSteps > 0 && maxSteps < capped) steps = maxSteps;
             IEnumerator<(Tensor[] X, Tensor[] Y)>? shared = steps != null ? batches.GetEnumerator() : null;
             IEnumerable<(Tensor[] X, Tensor[] Y)> EpochBatches(int epoch)
@@ -310,6 +315,7 @@ namespace Keras.Models
                                 MaybeBuildFor(bx[0]);
                             }
                             list.ForEach(c => c.OnTrainBatchBegin(step));
+                            CurrentBatch = step;
                             logs = IsMultiIO ? TrainStepMulti(bx, by) : TrainStep(bx[0], by[0]);
                         }
                         list.ForEach(c => c.OnTrainBatchEnd(step, logs));
@@ -357,13 +363,38 @@ namespace Keras.Models
             // Gradients are reset to none (PyTorch's zero_grad(set_to_none=True)): backward writes fresh ones, no zeroing kernel.
             foreach (var v in _compiledTrainable) v.Value.grad = null;
             var yPred = Call(x, training: true);
-            var value = WithRegularization(loss.Call(y, yPred));
+            Tensor value;
+            try
+            {
+                value = WithRegularization(loss.Call(y, yPred));
+            }
+            catch (Exception e) when (e is not IKerasException)
+            {
+                throw InputChecks.LossFailure(e, $"The loss '{loss.Name}'", CurrentBatch, y, yPred);
+            }
             value.backward();
             Optimizer!.Apply(_compiledTrainable);
             _lossTracker.UpdateState(value.item<float>(), x.shape[0]);
-            using (torch.no_grad())
-                foreach (var m in _metrics) m.UpdateState(y, yPred);
+            using (torch.no_grad()) UpdateMetrics(y, yPred);
             return Logs();
+        }
+
+        /// <summary>The batch the current Fit/Evaluate step works on (for error messages).</summary>
+        private protected int CurrentBatch { get; set; }
+
+        private void UpdateMetrics(Tensor y, Tensor yPred)
+        {
+            foreach (var m in _metrics)
+            {
+                try
+                {
+                    m.UpdateState(y, yPred);
+                }
+                catch (Exception e) when (e is not IKerasException)
+                {
+                    throw InputChecks.LossFailure(e, $"The metric '{m.Name}'", CurrentBatch, y, yPred);
+                }
+            }
         }
 
         /// <summary>One evaluation step (Keras' <c>test_step</c>): forward with training=false, loss and metrics.</summary>
@@ -373,10 +404,18 @@ namespace Keras.Models
             var yPred = Call(x, training: false);
             if (Loss != null)
             {
-                using var value = WithRegularization(Loss.Call(y, yPred));
-                _lossTracker.UpdateState(value.item<float>(), x.shape[0]);
+                Tensor value;
+                try
+                {
+                    value = WithRegularization(Loss.Call(y, yPred));
+                }
+                catch (Exception e) when (e is not IKerasException)
+                {
+                    throw InputChecks.LossFailure(e, $"The loss '{Loss.Name}'", CurrentBatch, y, yPred);
+                }
+                using (value) _lossTracker.UpdateState(value.item<float>(), x.shape[0]);
             }
-            foreach (var m in _metrics) m.UpdateState(y, yPred);
+            UpdateMetrics(y, yPred);
             return Logs();
         }
 
@@ -464,6 +503,8 @@ namespace Keras.Models
             AssertCompiled();
             CheckSamples(x, y);
             CheckArity(x, y);
+            InputChecks.BatchSize(batchSize);
+            InputChecks.NotEmpty(x[0].shape[0], "Evaluate");
             MaybeBuildFor(x[0]);
             long samples = x[0].shape[0];
             int batch = batchSize ?? 32;
@@ -480,6 +521,7 @@ namespace Keras.Models
                 list.ForEach(c => c.OnTestBatchBegin(step));
                 long begin = (long)step * batch;
                 long size = Math.Min(batch, samples - begin);
+                CurrentBatch = step;
                 using (var scope = torch.NewDisposeScope())
                 {
                     var bx = Rows(x, begin, size);
@@ -504,6 +546,10 @@ namespace Keras.Models
         private Tensor[] PredictBatches(Tensor[] x, int? batchSize, int verbose, Func<Tensor[], Tensor[]> call)
         {
             EnsureAlive();
+            if (x is null || x.Length == 0 || x.Any(t => t is null)) throw new KerasArgumentException("Predict needs input data (one tensor per model input).", nameof(x));
+            InputChecks.BatchSize(batchSize);
+            if (x[0].dim() == 0) throw new KerasArgumentException("Predict needs inputs with a batch dimension; received a scalar.", nameof(x));
+            InputChecks.NotEmpty(x[0].shape[0], "Predict");
             MaybeBuildFor(x[0]);
             long samples = x[0].shape[0];
             int batch = batchSize ?? 32;

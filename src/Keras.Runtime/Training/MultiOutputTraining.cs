@@ -184,7 +184,15 @@ namespace Keras.Models
             Tensor? total = null;
             for (int i = 0; i < predictions.Length; i++)
             {
-                var value = _outputLosses![i].Call(y[i], predictions[i]);
+                Tensor value;
+                try
+                {
+                    value = _outputLosses![i].Call(y[i], predictions[i]);
+                }
+                catch (Exception e) when (e is not IKerasException)
+                {
+                    throw InputChecks.LossFailure(e, $"The loss '{_outputLosses![i].Name}' of output '{OutputNames[i]}'", CurrentBatch, y[i], predictions[i]);
+                }
                 _outputLossTrackers[i].UpdateState(value.item<float>(), samples);
                 var weighted = _lossWeights[i] == 1.0 ? value : value.mul(_lossWeights[i]);
                 total = total is null ? weighted : total.add(weighted);

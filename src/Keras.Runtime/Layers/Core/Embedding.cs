@@ -78,6 +78,9 @@ namespace Keras.Layers
             Embeddings = AddWeight("embeddings", new long[] { InputDim, OutputDim }, _initializer, regularizer: EmbeddingsRegularizer, constraint: EmbeddingsConstraint);
 
         /// <inheritdoc />
+        protected override bool TakesIndices => true;
+
+        /// <inheritdoc />
         public override long[] ComputeOutputShape(long[] inputShape) => inputShape.Concat(new long[] { OutputDim }).ToArray();
 
         /// <inheritdoc />
