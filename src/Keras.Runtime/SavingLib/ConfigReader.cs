@@ -358,6 +358,9 @@ namespace Keras.SavingLib
         {
             var node = Raw(key);
             if (node is null) return null;
+            string what = KerasCatalog.Describe(KerasCatalog.KindOf(typeof(T)) ?? typeof(T));
+            if (node is not JsonObject && !(node is JsonValue v && v.GetValueKind() == JsonValueKind.String))
+                throw Error(key, $"a {what} name or a serialized {what} (a string or an object)", node);
             try
             {
                 return KerasObjects.Deserialize<T>(node, Source);
