@@ -43,7 +43,13 @@ namespace Keras
             JsonNode? config;
             try
             {
-                config = JsonNode.Parse(configBytes, documentOptions: new JsonDocumentOptions { MaxDepth = budget.MaxJsonDepth });
+                // Decoded strictly first: JsonNode checks UTF-8 lazily, when a value is first read, deep inside loading.
+                string text = new System.Text.UTF8Encoding(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true).GetString(configBytes);
+                config = JsonNode.Parse(text, documentOptions: new JsonDocumentOptions { MaxDepth = budget.MaxJsonDepth });
+            }
+            catch (System.Text.DecoderFallbackException e)
+            {
+                throw new KerasFileFormatException($"The config.json of {filepath} is not valid UTF-8 text: {e.Message}", e);
             }
             catch (JsonException e)
             {
