@@ -133,6 +133,24 @@ public class KerasJsonDiagnosticsTests
         Assert.Contains("Duplicate key \"floatx\"", d.Message);
     }
 
+    [Fact]
+    public void Tens_of_thousands_of_unknown_and_duplicate_keys_give_twenty_warnings_and_one_summary()
+    {
+        var keys = string.Join(",\n", Enumerable.Range(0, 40_000).Select(i => $"\"k{i % 30_000}\": {i}"));
+        var diagnostics = Run("{" + keys + "}");
+        Assert.Equal(21, diagnostics.Count);
+        Assert.All(diagnostics, d => Assert.Equal("KERAS005", d.Id));
+        Assert.Contains("... and 49980 more unknown or duplicate keys", diagnostics[^1].Message);
+    }
+
+    [Fact]
+    public void A_keras_json_larger_than_one_MiB_is_one_KERAS004_and_is_not_parsed()
+    {
+        var d = Assert.Single(Run("{\"floatx\": [" + string.Join(",", Enumerable.Repeat("1", 600_000)) + "]}"));
+        Assert.Equal("KERAS004", d.Id);
+        Assert.Contains("was not read", d.Message);
+    }
+
     [Theory]
     [InlineData("th", "channels_first")]
     [InlineData("tf", "channels_last")]
