@@ -1,0 +1,35 @@
+using System.Text.Json.Nodes;
+using Keras.SavingLib;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Keras.Layers
+{
+    /// <summary>
+    /// <c>keras.layers.ELU(alpha=1.0)</c>: x for x &gt; 0, alpha·(exp(x) - 1) otherwise. Keras' ELU does not save
+    /// <c>alpha</c> (a reloaded ELU has alpha 1.0); this runtime writes it when it is not 1.0, so a saved non-default ELU
+    /// keeps its slope (Keras reads the key as the constructor argument it is).
+    /// </summary>
+    [KerasClass("ELU")]
+    public sealed class ELU : Layer
+    {
+        /// <summary>Creates the layer.</summary>
+        public ELU(double alpha = 1.0, string? name = null, bool trainable = true, string? dtype = null) : base(name, trainable, dtype) => Alpha = alpha;
+
+        /// <summary>Scale of the negative part.</summary>
+        public double Alpha { get; }
+
+        /// <inheritdoc />
+        public override JsonObject GetConfig()
+        {
+            var c = base.GetConfig();
+            if (Alpha != 1.0) c["alpha"] = Alpha;
+            return c;
+        }
+
+        internal static ELU FromConfig(ConfigReader c) => new ELU(c.Double("alpha", 1.0), c.Name);
+
+        /// <inheritdoc />
+        protected override Tensor CallCore(Tensor inputs, bool? training) => nn.functional.elu(inputs, Alpha);
+    }
+}
