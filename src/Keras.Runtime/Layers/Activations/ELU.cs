@@ -6,9 +6,8 @@ using static TorchSharp.torch;
 namespace Keras.Layers
 {
     /// <summary>
-    /// <c>keras.layers.ELU(alpha=1.0)</c>: x for x &gt; 0, alpha·(exp(x) - 1) otherwise. Keras' ELU does not save
-    /// <c>alpha</c> (a reloaded ELU has alpha 1.0); this runtime writes it when it is not 1.0, so a saved non-default ELU
-    /// keeps its slope (Keras reads the key as the constructor argument it is).
+    /// <c>keras.layers.ELU(alpha=1.0)</c>: x for x &gt; 0, alpha·(exp(x) - 1) otherwise. (Keras' ELU has no get_config of
+    /// its own: its config is the automatic one of its constructor arguments, <c>alpha</c> included.)
     /// </summary>
     [KerasClass("ELU")]
     public sealed class ELU : Layer
@@ -23,7 +22,7 @@ namespace Keras.Layers
         public override JsonObject GetConfig()
         {
             var c = base.GetConfig();
-            if (Alpha != 1.0) c["alpha"] = Alpha;
+            c["alpha"] = Alpha;
             return c;
         }
 

@@ -202,47 +202,28 @@ namespace Keras.Layers
             return output;
         }
 
-        /// <inheritdoc />
+        /// <summary>
+        /// The transposed convolution as Keras' JAX backend computes it: the input dilated by the strides, padded with
+        /// Keras' zeros (<see cref="ConvUtils.TransposePadding"/>), convolved with the spatially flipped kernel. (Written
+        /// with an ordinary convolution: TorchSharp's CPU conv_transpose1d returned wrong values for batches of more than
+        /// one sample at stride 1.)
+        /// </summary>
         protected override Tensor CallCore(Tensor inputs, bool? training)
         {
             var computeType = Dtypes.ToScalarType(ComputeDtype);
             using var ncx = ConvUtils.ChannelsFirst(inputs, DataFormat, Rank);
-            using var permuted = ConvUtils.TorchKernel(Kernel!.Value, Rank); // (k..., filters, in) -> (in, filters, k...)
-            using var kernel = permuted.to_type(computeType);
-            using var full = ConvUtils.ConvTranspose(ncx, kernel, null, _strides, _dilationRate);
-            using var placed = Place(full);
-            using var withBias = UseBias ? AddBias(placed, computeType) : placed.alias();
-            using var result = ConvUtils.FromChannelsFirst(withBias, DataFormat, Rank);
+            using var dilated = ConvUtils.DilateInput(ncx, _strides);
+            var pads = Enumerable.Range(0, Rank)
+                .Select(i => ConvUtils.TransposePadding(_kernelSize[i], _strides[i], _dilationRate[i], Padding, _outputPadding?[i])).ToArray();
+            using var padded = ConvUtils.PadSpatial(dilated, pads);
+            // Keras (k..., filters, in) -> convolution weight (filters, in, k...), flipped along every spatial axis.
+            using var permuted = Kernel!.Value.permute(new long[] { Rank, Rank + 1 }.Concat(Enumerable.Range(0, Rank).Select(i => (long)i)).ToArray());
+            using var flipped = permuted.flip(Enumerable.Range(2, Rank).Select(i => (long)i).ToArray());
+            using var kernel = flipped.to_type(computeType);
+            using var bias = UseBias ? Bias!.Value.to_type(computeType) : null;
+            using var convolved = ConvUtils.Conv(padded, kernel, bias, ConvUtils.Ones(Rank), _dilationRate, 1);
+            using var result = ConvUtils.FromChannelsFirst(convolved, DataFormat, Rank);
             return _activation(result); // in the layer's layout, as Keras (softmax acts on the channel axis there)
-        }
-
-        /// <summary>Crops (or zero-pads, for negative crops) the full result to Keras' window, axis by axis.</summary>
-        private Tensor Place(Tensor full)
-        {
-            Tensor current = full.alias();
-            var pads = new (long Before, long After)[Rank];
-            for (int i = 0; i < Rank; i++)
-            {
-                var (before, after) = ConvUtils.TransposeCrops(_kernelSize[i], _strides[i], _dilationRate[i], Padding, _outputPadding?[i]);
-                long length = current.shape[i + 2];
-                long start = Math.Max(before, 0), end = length - Math.Max(after, 0);
-                if (start > 0 || end < length)
-                {
-                    var next = current.narrow(i + 2, start, end - start);
-                    current.Dispose();
-                    current = next;
-                }
-                pads[i] = (Math.Max(-before, 0), Math.Max(-after, 0));
-            }
-            using (current)
-                return ConvUtils.PadSpatial(current, pads);
-        }
-
-        private Tensor AddBias(Tensor ncx, ScalarType type)
-        {
-            using var bias = Bias!.Value.to_type(type);
-            using var shaped = bias.reshape(new long[] { 1, Filters }.Concat(Enumerable.Repeat(1L, Rank)).ToArray());
-            return ncx.add(shaped);
         }
     }
 }

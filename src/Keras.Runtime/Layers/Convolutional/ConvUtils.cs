@@ -88,27 +88,22 @@ namespace Keras.Layers
         }
 
         /// <summary>
-        /// Where Keras' transposed convolution starts and ends inside the full transposed result of length
-        /// (n - 1)·s + k_eff: (crop before, crop after); a negative crop means zeros are added instead (JAX's padding,
-        /// which Keras reproduces on every backend).
+        /// The zeros Keras' transposed convolution adds before and after the stride-dilated input of one axis (JAX's
+        /// padding, which Keras reproduces on every backend): valid (k_eff - 1, k_eff - 1 + p) with p = output_padding or
+        /// max(k_eff, s) - k_eff; same: a total of s + k_eff - 2 (or k_eff + k_eff mod 2 - 2 + p with output_padding),
+        /// the larger half before but at most k_eff - 1.
         /// </summary>
-        internal static (long Before, long After) TransposeCrops(long kernel, long stride, long dilation, string padding, int? outputPadding)
+        internal static (long Before, long After) TransposePadding(long kernel, long stride, long dilation, string padding, int? outputPadding)
         {
             long k = Effective(kernel, dilation);
-            long left, right;
             if (padding == "valid")
             {
                 long op = outputPadding ?? Math.Max(k, stride) - k;
-                left = k - 1;
-                right = k - 1 + op;
+                return (k - 1, k - 1 + op);
             }
-            else
-            {
-                long padLength = outputPadding is int op ? k + k % 2 - 2 + op : stride + k - 2;
-                left = Math.Min(padLength / 2 + padLength % 2, k - 1);
-                right = padLength - left;
-            }
-            return (k - 1 - left, k - 1 - right);
+            long total = outputPadding is int p ? k + k % 2 - 2 + p : stride + k - 2;
+            long before = Math.Min(total / 2 + total % 2, k - 1);
+            return (before, total - before);
         }
 
         /// <summary>Keras/TF "same" padding for one axis: (before, after), the extra pixel after.</summary>
@@ -186,19 +181,29 @@ namespace Keras.Layers
             };
         }
 
-        /// <summary>The full transposed convolution (no padding): spatial lengths (n - 1)·s + k_eff.</summary>
-        internal static Tensor ConvTranspose(Tensor ncx, Tensor weight, Tensor? bias, int[] strides, int[] dilation)
+        /// <summary>
+        /// A channels-first tensor with <c>stride - 1</c> zeros inserted between neighbours along each spatial axis (length
+        /// (n - 1)·s + 1): the input of a transposed convolution written as an ordinary one.
+        /// </summary>
+        internal static Tensor DilateInput(Tensor ncx, int[] strides)
         {
-            var s = strides.Select(v => (long)v).ToArray();
-            var d = dilation.Select(v => (long)v).ToArray();
-            var zeros = new long[s.Length];
-            return strides.Length switch
+            Tensor current = ncx.alias();
+            for (int i = 0; i < strides.Length; i++)
             {
-                1 => nn.functional.conv_transpose1d(ncx, weight, bias, stride: s[0], padding: 0, output_padding: 0, dilation: d[0]),
-                2 => nn.functional.conv_transpose2d(ncx, weight, bias, strides: s, padding: zeros, output_padding: zeros, dilation: d),
-                3 => nn.functional.conv_transpose3d(ncx, weight, bias, strides: s, padding: zeros, output_padding: zeros, dilation: d),
-                _ => throw new InvalidOperationException("convolutions have 1 to 3 spatial axes"),
-            };
+                int s = strides[i];
+                if (s == 1) continue;
+                long axis = i + 2, length = current.shape[axis];
+                using var last = current.movedim(new[] { axis }, new[] { current.dim() - 1 });
+                using var column = last.unsqueeze(-1);
+                using var spread = nn.functional.pad(column, new long[] { 0, s - 1 });
+                var shape = spread.shape;
+                using var flat = spread.reshape(shape.Take(shape.Length - 2).Append(length * s).ToArray());
+                using var trimmed = flat.narrow(-1, 0, (length - 1) * s + 1);
+                var next = trimmed.movedim(new[] { trimmed.dim() - 1 }, new[] { axis });
+                current.Dispose();
+                current = next;
+            }
+            return current;
         }
 
         internal static Tensor MaxPool(Tensor ncx, int[] pool, int[] strides)
