@@ -18,7 +18,7 @@ public class AttentionAndDotTests : KerasTestBase
     /// Keras' attention by hand: scores s_ij = score(q_i, k_j), minus 1e9 where the value step is masked or j &gt; i
     /// (causal); softmax over j; output Σ_j w_ij v_j, zero where the query step is masked.
     /// </summary>
-    private static (Nd Output, Nd Weights) Attend(Nd q, Nd v, Nd k, Func<double[], double[], double> score, bool causal = false,
+    internal static (Nd Output, Nd Weights) Attend(Nd q, Nd v, Nd k, Func<double[], double[], double> score, bool causal = false,
         bool[,]? valueMask = null, bool[,]? queryMask = null)
     {
         long b = q.Shape[0], tq = q.Shape[1], tv = v.Shape[1], d = q.Shape[2], dv = v.Shape[2];
@@ -45,7 +45,7 @@ public class AttentionAndDotTests : KerasTestBase
         return (output, weights);
     }
 
-    private static double Dot(double[] a, double[] b) => a.Zip(b, (x, y) => x * y).Sum();
+    internal static double Dot(double[] a, double[] b) => a.Zip(b, (x, y) => x * y).Sum();
 
     [Theory]
     [InlineData(false, "dot", false)]

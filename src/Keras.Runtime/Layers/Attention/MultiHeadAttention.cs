@@ -98,7 +98,9 @@ namespace Keras.Layers
 
         internal static MultiHeadAttention FromConfig(ConfigReader c)
         {
-            c.Expect("attention_axes", v => v.GetValueKind() == System.Text.Json.JsonValueKind.Null, "attention_axes");
+            // Keras writes the axes it resolved at build time: (1,) for (batch, steps, features) inputs, the only case here.
+            c.Expect("attention_axes", v => v is JsonValue one ? one.GetValue<int>() == 1 : v is JsonArray { Count: 1 } list && list[0]!.GetValue<int>() == 1,
+                "attention over axes other than the steps axis (attention_axes other than [1])");
             var outputShape = c.Raw("output_shape") switch
             {
                 null => (int?)null,
