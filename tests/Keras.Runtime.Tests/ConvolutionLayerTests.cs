@@ -304,6 +304,20 @@ public class ConvolutionLayerTests : KerasTestBase
     }
 
     [Fact]
+    public void Kernels_from_truncated_normal_initializers_stay_within_two_standard_deviations()
+    {
+        // he_normal (common in ResNets): VarianceScaling(2, fan_in, truncated_normal), fan_in = 3·3·16; Keras draws with
+        // stddev √(2/fan_in) / 0.87962566103423978 and redraws beyond two of them, so the kernel's own spread is √(2/fan_in).
+        var conv = new Conv2D(32, 3, kernelInitializer: new HeNormal(seed: 1));
+        conv.Build(new long[] { -1, 8, 8, 16 });
+        var values = conv.Kernel!.ToArray<float>();
+        double target = Math.Sqrt(2.0 / 144), drawn = target / 0.87962566103423978;
+        Assert.All(values, v => Assert.True(Math.Abs(v) <= 2 * drawn + 1e-6));
+        double std = Math.Sqrt(values.Select(v => (double)v * v).Average());
+        Assert.InRange(std, target * 0.95, target * 1.05);
+    }
+
+    [Fact]
     public void Regularizers_and_constraints_reach_the_weights_and_the_loss()
     {
         var regularizer = new L2(0.5);

@@ -103,7 +103,8 @@ namespace Keras.Initializers
             var unit = torch.randn(shape, ScalarType.Float32, generator: generator);
             for (int round = 0; round < 64; round++)
             {
-                using var outside = unit.abs().gt_(2.0);
+                using var magnitude = unit.abs();
+                using var outside = magnitude.gt(2.0); // a boolean mask (gt_ would keep the float dtype)
                 if (!outside.any().item<bool>()) break;
                 using var redraw = torch.randn(shape, ScalarType.Float32, generator: generator);
                 unit.masked_scatter_(outside, redraw.masked_select(outside));
