@@ -271,6 +271,35 @@ public class AttentionAndDotTests : KerasTestBase
         Assert.True(a2.allclose(b2, rtol: 0, atol: 0));
     }
 
+    [Fact]
+    public void A_tf_keras_graph_with_Attention_MultiHeadAttention_and_Dot_loads()
+    {
+        // tf.keras 2 nodes: [[layer, node, tensor, kwargs], ...]; MultiHeadAttention's value arrives as a kwargs reference.
+        const string json = """
+        {"class_name": "Functional", "config": {"name": "model", "layers": [
+          {"class_name": "InputLayer", "config": {"batch_input_shape": [null, 4, 3], "dtype": "float32", "name": "q"}, "name": "q", "inbound_nodes": []},
+          {"class_name": "InputLayer", "config": {"batch_input_shape": [null, 5, 3], "dtype": "float32", "name": "v"}, "name": "v", "inbound_nodes": []},
+          {"class_name": "MultiHeadAttention", "config": {"name": "mha", "trainable": true, "dtype": "float32", "num_heads": 1, "key_dim": 2, "value_dim": 2,
+             "dropout": 0.0, "use_bias": true, "output_shape": null, "attention_axes": [1], "query_shape": [null, 4, 3], "key_shape": [null, 5, 3], "value_shape": [null, 5, 3]},
+           "name": "mha", "inbound_nodes": [[["q", 0, 0, {"value": ["v", 0, 0]}]]]},
+          {"class_name": "Attention", "config": {"name": "att", "trainable": true, "dtype": "float32", "use_scale": false, "score_mode": "dot", "dropout": 0.0},
+           "name": "att", "inbound_nodes": [[["mha", 0, 0, {}], ["v", 0, 0, {}]]]},
+          {"class_name": "Dot", "config": {"name": "dot", "trainable": true, "dtype": "float32", "axes": [2, 2], "normalize": false},
+           "name": "dot", "inbound_nodes": [[["att", 0, 0, {}], ["q", 0, 0, {}]]]}],
+          "input_layers": [["q", 0, 0], ["v", 0, 0]], "output_layers": [["dot", 0, 0]]}}
+        """;
+        var model = Assert.IsType<Functional>(Saving.ModelFromJson(json));
+        Assert.Equal(new long[] { -1, 4, 4 }, model.OutputTensor.Shape);
+        using var q = torch.rand(2, 4, 3);
+        using var v = torch.rand(2, 5, 3);
+        var mha = (MultiHeadAttention)model.Layers.Single(l => l.Name == "mha");
+        using var cross = mha.Call(q, v);
+        using var attended = ((Attention)model.Layers.Single(l => l.Name == "att")).Call(new[] { cross, v });
+        using var expected = attended.matmul(q.transpose(1, 2)); // Dot over the feature axes: (2, 4, 4)
+        using var actual = model.Call(new[] { q, v })[0];
+        Assert.True(expected.allclose(actual, rtol: 1e-5, atol: 1e-6));
+    }
+
     // ------------------------------------------------------------------ Dot
 
     [Fact]

@@ -114,6 +114,9 @@ namespace Keras.Layers
             if (!Same(v[v.Length - 2], k[k.Length - 2]))
                 throw new KerasArgumentException(
                     $"{ClassName} layer: value and key must have the same number of steps. Received: value.shape={FormatShape(v)}, key.shape={FormatShape(k)}.");
+            if (Scale is { Shape.Length: 1 } vector && q[q.Length - 1] >= 0 && q[q.Length - 1] != vector.Shape[0])
+                throw new KerasArgumentException(
+                    $"{ClassName} layer was built for queries with {vector.Shape[0]} features. Received: query.shape={FormatShape(q)}.");
             for (int i = 0; i < q.Length - 2; i++)
                 if (!Same(q[i], v[i]) || !Same(q[i], k[i]))
                     throw new KerasArgumentException(

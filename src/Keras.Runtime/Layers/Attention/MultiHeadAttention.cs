@@ -98,6 +98,7 @@ namespace Keras.Layers
 
         internal static MultiHeadAttention FromConfig(ConfigReader c)
         {
+            c.Ignore("query_shape", "key_shape", "value_shape"); // tf.keras' build shapes: the graph's calls rebuild the layer
             // Keras writes the axes it resolved at build time: (1,) for (batch, steps, features) inputs, the only case here.
             c.Expect("attention_axes", v => v is JsonValue one ? one.GetValue<int>() == 1 : v is JsonArray { Count: 1 } list && list[0]!.GetValue<int>() == 1,
                 "attention over axes other than the steps axis (attention_axes other than [1])");
