@@ -33,6 +33,41 @@ public class CatalogTests : KerasTestBase
         ["LSTM"] = (() => new LSTM(3, returnSequences: true), new long[] { 4, 2 }),
         ["GRU"] = (() => new GRU(3), new long[] { 4, 2 }),
         ["MultiHeadAttention"] = (() => new MultiHeadAttention(2, 3), new long[] { 4, 6 }),
+        ["Conv1D"] = (() => new Conv1D(3, 3, padding: "causal", dilationRate: 2, groups: 1, activation: "tanh"), new long[] { 7, 2 }),
+        ["Conv3D"] = (() => new Conv3D(4, (2, 3, 2), (1, 2, 1), padding: "same", groups: 2), new long[] { 3, 5, 4, 2 }),
+        ["Conv1DTranspose"] = (() => new Conv1DTranspose(2, 3, strides: 2, padding: "same", outputPadding: 1), new long[] { 4, 3 }),
+        ["Conv2DTranspose"] = (() => new Conv2DTranspose(3, (3, 2), (2, 1), padding: "valid", dataFormat: "channels_first"), new long[] { 2, 3, 4 }),
+        ["Conv3DTranspose"] = (() => new Conv3DTranspose(2, 2, strides: 2), new long[] { 2, 3, 2, 2 }),
+        ["SeparableConv1D"] = (() => new SeparableConv1D(3, 3, padding: "same", depthMultiplier: 2), new long[] { 6, 2 }),
+        ["SeparableConv2D"] = (() => new SeparableConv2D(4, (3, 3), (2, 2), padding: "same", depthMultiplier: 2, activation: "relu"), new long[] { 5, 5, 3 }),
+        ["DepthwiseConv1D"] = (() => new DepthwiseConv1D(3, depthMultiplier: 2, dilationRate: 2), new long[] { 8, 2 }),
+        ["DepthwiseConv2D"] = (() => new DepthwiseConv2D((2, 3), padding: "same", depthMultiplier: 3), new long[] { 4, 5, 2 }),
+        ["MaxPooling1D"] = (() => new MaxPooling1D(3, 2, padding: "same"), new long[] { 7, 2 }),
+        ["MaxPooling3D"] = (() => new MaxPooling3D((2, 2, 1), padding: "same"), new long[] { 3, 3, 2, 2 }),
+        ["AveragePooling1D"] = (() => new AveragePooling1D(3, 2, padding: "same"), new long[] { 7, 2 }),
+        ["AveragePooling2D"] = (() => new AveragePooling2D((2, 3), (2, 2), padding: "same"), new long[] { 5, 5, 2 }),
+        ["AveragePooling3D"] = (() => new AveragePooling3D(2, dataFormat: "channels_first"), new long[] { 2, 4, 4, 2 }),
+        ["GlobalAveragePooling2D"] = (() => new GlobalAveragePooling2D(keepdims: true), new long[] { 3, 4, 2 }),
+        ["GlobalAveragePooling3D"] = (() => new GlobalAveragePooling3D(dataFormat: "channels_first"), new long[] { 2, 3, 2, 2 }),
+        ["GlobalMaxPooling2D"] = (() => new GlobalMaxPooling2D(), new long[] { 3, 4, 2 }),
+        ["GlobalMaxPooling3D"] = (() => new GlobalMaxPooling3D(keepdims: true), new long[] { 2, 3, 2, 2 }),
+        ["RepeatVector"] = (() => new RepeatVector(3), new long[] { 4 }),
+        ["Permute"] = (() => new Permute(new[] { 2, 1 }), new long[] { 3, 4 }),
+        ["UpSampling1D"] = (() => new UpSampling1D(3), new long[] { 4, 2 }),
+        ["UpSampling2D"] = (() => new UpSampling2D((2, 3), interpolation: "bilinear"), new long[] { 3, 3, 2 }),
+        ["UpSampling3D"] = (() => new UpSampling3D((1, 2, 2)), new long[] { 2, 2, 2, 1 }),
+        ["ZeroPadding1D"] = (() => new ZeroPadding1D((1, 2)), new long[] { 4, 2 }),
+        ["ZeroPadding2D"] = (() => new ZeroPadding2D(((1, 0), (2, 1))), new long[] { 3, 3, 2 }),
+        ["ZeroPadding3D"] = (() => new ZeroPadding3D(1, dataFormat: "channels_first"), new long[] { 2, 2, 2, 2 }),
+        ["Cropping1D"] = (() => new Cropping1D((1, 2)), new long[] { 6, 2 }),
+        ["Cropping2D"] = (() => new Cropping2D(((1, 0), (0, 2))), new long[] { 4, 5, 2 }),
+        ["Cropping3D"] = (() => new Cropping3D((1, 0, 1)), new long[] { 4, 3, 4, 1 }),
+        ["ReLU"] = (() => new ReLU(maxValue: 1.5, negativeSlope: 0.1, threshold: 0.2), new long[] { 4 }),
+        ["LeakyReLU"] = (() => new LeakyReLU(0.2), new long[] { 4 }),
+        ["PReLU"] = (() => new PReLU(new Keras.Initializers.Constant(0.25), sharedAxes: new[] { 1 }), new long[] { 3, 2 }),
+        ["ELU"] = (() => new ELU(0.5), new long[] { 4 }),
+        ["Softmax"] = (() => new Softmax(new[] { 1, 2 }), new long[] { 2, 3 }),
+        ["Identity"] = (() => new Identity(), new long[] { 4 }),
     };
 
     /// <summary>Layers that take several inputs: made and called inside a Functional graph by this function.</summary>
@@ -45,6 +80,18 @@ public class CatalogTests : KerasTestBase
         ["Maximum"] = x => new Maximum().Call(x, x),
         ["Minimum"] = x => new Minimum().Call(x, x),
         ["Concatenate"] = x => new Concatenate(axis: 1).Call(x, x),
+        ["Dot"] = x => new Dot(1, normalize: true).Call(x, new Dense(4).Call(x)),
+        ["Attention"] = x =>
+        {
+            var query = new Reshape(new long[] { 2, 2 }).Call(x);
+            return new Attention(useScale: true, scoreMode: "concat").Call(new[] { query, new Dense(2).Call(query) }, useCausalMask: true);
+        },
+        ["AdditiveAttention"] = x =>
+        {
+            var query = new Reshape(new long[] { 2, 2 }).Call(x);
+            var value = new Dense(3).Call(query);
+            return new AdditiveAttention().Call(new[] { query, value, new Dense(2).Call(query) });
+        },
     };
 
     /// <summary>Catalog classes that are models (their graphs have their own tests).</summary>

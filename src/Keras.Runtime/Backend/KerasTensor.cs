@@ -42,6 +42,12 @@ namespace Keras
 
         private System.Collections.Generic.IReadOnlyList<KerasTensor>? _sourceInputs;
 
+        /// <summary>
+        /// Settings of the call that made this tensor beyond its inputs (Attention's <c>use_causal_mask</c>), owned by the
+        /// source layer, which reads them back when the graph runs or is saved. Null for most calls.
+        /// </summary>
+        internal object? CallArguments { get; set; }
+
         /// <inheritdoc />
         public override string ToString() =>
             $"<KerasTensor shape=({string.Join(", ", Shape.Select(d => d < 0 ? "None" : d.ToString()))}{(Shape.Length == 1 ? "," : "")}), dtype={Dtype}" +

@@ -104,7 +104,7 @@ namespace Keras.Initializers
             for (int round = 0; round < 64; round++)
             {
                 using var magnitude = unit.abs();
-                using var outside = magnitude.gt(2.0);
+                using var outside = magnitude.gt(2.0); // a boolean mask (gt_ would keep the float dtype)
                 using var anyOutside = outside.any();
                 if (!anyOutside.item<bool>()) break;
                 using var redraw = torch.randn(shape, ScalarType.Float32, generator: generator);

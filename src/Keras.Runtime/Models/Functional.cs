@@ -157,7 +157,7 @@ namespace Keras.Models
             foreach (var t in _order)
             {
                 var inShapes = t.SourceInputs.Select(i => shapes[i]).ToArray();
-                shapes[t] = t.SourceLayer is Merge ? t.Shape.Select((d, i) => i == 0 ? inputShape[0] : d).ToArray() : t.SourceLayer!.ComputeOutputShape(inShapes[0]);
+                shapes[t] = t.SourceLayer is IMultiInputLayer ? t.Shape.Select((d, i) => i == 0 ? inputShape[0] : d).ToArray() : t.SourceLayer!.ComputeOutputShape(inShapes[0]);
             }
             return shapes[_outputs[0]];
         }
@@ -247,8 +247,8 @@ namespace Keras.Models
                 foreach (var node in _order)
                 {
                     var args = node.SourceInputs;
-                    Tensor result = node.SourceLayer is Merge merge
-                        ? merge.Call(args.Select(a => values[a]).ToArray(), training)
+                    Tensor result = node.SourceLayer is IMultiInputLayer multi
+                        ? multi.CallRecorded(node, args.Select(a => values[a]).ToArray(), training)
                         : node.SourceLayer!.Call(values[args[0]], training);
                     values[node] = result;
                     owned.Add(node);

@@ -24,7 +24,10 @@ namespace Keras.SavingLib
         private const string LambdaMessage =
             "Requested the deserialization of a Python lambda. This carries a potential risk of arbitrary code execution and thus it is disallowed " +
             "by default. If you trust the source of the artifact, you can override this error by passing `safe_mode=False` to the loading function, " +
-            "or calling `keras.config.enable_unsafe_deserialization().";
+            "or calling `keras.config.enable_unsafe_deserialization(). In .NET a Lambda layer (or lambda argument) cannot be loaded even then, " +
+            "because its config is Python bytecode: write the function as a custom layer in C# (override CallCore and GetConfig, register it " +
+            "with Keras.Saving.RegisterKerasSerializable) and save the model from Python with that layer in place of the Lambda, or build the " +
+            "model in C# and load its weights with LoadWeights.";
 
         /// <summary>Keys of a layer config that only the envelope reads (legacy input shapes are taken by Sequential).</summary>
         private static readonly string[] EnvelopeKeys = { "trainable", "dtype", "batch_input_shape", "batch_shape" };
@@ -111,10 +114,9 @@ namespace Keras.SavingLib
                 var inbound = new JsonArray();
                 foreach (var node in model.NodesOf(layer))
                 {
-                    JsonNode firstArg = layer is Merge
-                        ? new JsonArray(node.SourceInputs.Select(i => (JsonNode)TensorArg(i)).ToArray())
-                        : TensorArg(node.SourceInputs[0]);
-                    inbound.Add(new JsonObject { ["args"] = new JsonArray(firstArg), ["kwargs"] = new JsonObject() });
+                    inbound.Add(layer is IMultiInputLayer multi
+                        ? multi.SaveCall(node, TensorArg)
+                        : new JsonObject { ["args"] = new JsonArray(TensorArg(node.SourceInputs[0])), ["kwargs"] = new JsonObject() });
                 }
                 obj["inbound_nodes"] = inbound;
                 layers.Add(obj);
@@ -154,8 +156,9 @@ namespace Keras.SavingLib
                         if (safe) throw new KerasArgumentException(LambdaMessage);
                         throw new KerasArgumentException(
                             "This file contains a Python lambda (a Lambda layer or a lambda argument). Python bytecode cannot run in .NET even with " +
-                            "safe mode off: rebuild that part of the model in C# (a custom layer registered with Keras.Saving.RegisterKerasSerializable) " +
-                            "and load the weights with LoadWeights.");
+                            "safe mode off: write the function as a custom layer in C# (override CallCore and GetConfig, register it with " +
+                            "Keras.Saving.RegisterKerasSerializable) and use that layer instead of the Lambda when saving from Python, or build the " +
+                            "model in C# and load its weights with LoadWeights.");
                     }
                     foreach (var pair in o) RejectLambdas(pair.Value, safe);
                     break;
@@ -320,7 +323,7 @@ namespace Keras.SavingLib
             c.Ignore("layers", "input_layers", "output_layers");
             string source = c.Source;
             var tensors = new Dictionary<(string, int), KerasTensor>();
-            var entries = new List<(JsonObject Entry, string Name, List<List<(string, int)>> Calls)>();
+            var entries = new List<(JsonObject Entry, string Name, List<List<(string, int)>> Calls, JsonArray Nodes)>();
             var names = new HashSet<string>(StringComparer.Ordinal);
             foreach (var node in layers)
             {
@@ -345,7 +348,7 @@ namespace Keras.SavingLib
                     var other => throw new KerasConfigException($"{source}: layer '{layerName}': 'inbound_nodes' must be a list. Received: {ConfigReader.Describe(other)}",
                         source, layerName, "inbound_nodes", ConfigReader.Describe(other), "a list"),
                 };
-                entries.Add((layerObj, layerName, inbound.Select(n => NodeReferences(n, layerName, source)).ToList()));
+                entries.Add((layerObj, layerName, inbound.Select(n => NodeReferences(n, layerName, source)).ToList(), inbound));
             }
 
             // Work list: a call is ready once every tensor it uses exists (its layer's previous call counts as one).
@@ -374,13 +377,22 @@ namespace Keras.SavingLib
             while (ready.Count > 0)
             {
                 var (e, k) = ready.Dequeue();
-                var (entry, name, calls) = entries[e];
+                var (entry, name, calls, nodes) = entries[e];
                 var layer = created[e] ??= CreateGraphLayer(entry, source);
                 var args = calls[k].Select(r => tensors[r]).ToArray();
                 KerasTensor output;
-                if (layer is Merge merge) output = merge.Call(args);
-                else if (args.All(a => ReferenceEquals(a, args[0]))) output = layer.Call(args[0]); // self-attention lists its input twice
-                else throw Unsupported(source, name, "a layer called on several different tensors (other than a merge layer)");
+                if (layer is IMultiInputLayer multi)
+                {
+                    KerasTensor ResolveReference(JsonArray history)
+                    {
+                        var (id, tensorIndex) = Reference(history, "inbound_nodes of " + name, source);
+                        if (tensorIndex != 0) throw Unsupported(source, name, "inputs taken from layers with several outputs");
+                        return tensors[id];
+                    }
+                    output = multi.CallSaved(new SavedCall(nodes[k], ResolveReference, source, name));
+                }
+                else if (args.All(a => ReferenceEquals(a, args[0]))) output = layer.Call(args[0]);
+                else throw Unsupported(source, name, "a layer that takes one input called on several different tensors");
                 tensors[(name, k)] = output;
                 done++;
                 if (waiting.Remove((name, k), out var unblocked))
@@ -456,7 +468,8 @@ namespace Keras.SavingLib
                         foreach (var pair in o) Collect(pair.Value);
                         break;
                     case JsonArray a when a.Count >= 3 && a[0] is JsonValue v && v.GetValueKind() == JsonValueKind.String && a[1] is JsonValue:
-                        Add(a); // tf.keras: [name, node_index, tensor_index, kwargs]
+                        Add(a); // tf.keras: [name, node_index, tensor_index, kwargs]; the kwargs may name more tensors ({"value": [name, 0, 0]})
+                        if (a.Count > 3) Collect(a[3]);
                         break;
                     case JsonArray a:
                         foreach (var item in a) Collect(item);

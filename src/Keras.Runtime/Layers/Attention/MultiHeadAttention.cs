@@ -23,10 +23,11 @@ namespace Keras.Layers
     /// TorchSharp's fused scaled-dot-product attention when there is no dropout to apply, false never does.
     /// </summary>
     [KerasClass("MultiHeadAttention")]
-    public sealed class MultiHeadAttention : Layer
+    public sealed class MultiHeadAttention : Layer, IMultiInputLayer
     {
         private readonly Generator? _dropoutGenerator;
         private long _valueFeatures = -1;
+        private long _keyFeatures = -1;
 
         /// <summary>Creates the layer.</summary>
         public MultiHeadAttention(int numHeads, int keyDim, int? valueDim = null, double dropout = 0.0, bool useBias = true, int? outputShape = null,
@@ -97,7 +98,10 @@ namespace Keras.Layers
 
         internal static MultiHeadAttention FromConfig(ConfigReader c)
         {
-            c.Expect("attention_axes", v => v.GetValueKind() == System.Text.Json.JsonValueKind.Null, "attention_axes");
+            c.Ignore("query_shape", "key_shape", "value_shape"); // tf.keras' build shapes: the graph's calls rebuild the layer
+            // Keras writes the axes it resolved at build time: (1,) for (batch, steps, features) inputs, the only case here.
+            c.Expect("attention_axes", v => v is JsonValue one ? one.GetValue<int>() == 1 : v is JsonArray { Count: 1 } list && list[0]!.GetValue<int>() == 1,
+                "attention over axes other than the steps axis (attention_axes other than [1])");
             var outputShape = c.Raw("output_shape") switch
             {
                 null => (int?)null,
@@ -161,6 +165,7 @@ namespace Keras.Layers
         {
             long queryFeatures = inputShape[inputShape.Length - 1];
             long valueFeatures = _valueFeatures > 0 ? _valueFeatures : queryFeatures;
+            long keyFeatures = _keyFeatures > 0 ? _keyFeatures : valueFeatures;
             long output = OutputShape ?? queryFeatures;
             // As Keras, each projection gets its own copy of the initializers (an unseeded copy draws its own seed).
             KerasVariable Kernel(string name, long[] shape) =>
@@ -168,7 +173,7 @@ namespace Keras.Layers
             KerasVariable BiasWeight(string name, long[] shape) =>
                 AddWeight(name, shape, BiasInitializer.CloneFromConfig(), regularizer: BiasRegularizer, constraint: BiasConstraint);
             _qKernel = Kernel("query/kernel", new[] { queryFeatures, NumHeads, (long)KeyDim });
-            _kKernel = Kernel("key/kernel", new[] { valueFeatures, NumHeads, (long)KeyDim });
+            _kKernel = Kernel("key/kernel", new[] { keyFeatures, NumHeads, (long)KeyDim });
             _vKernel = Kernel("value/kernel", new[] { valueFeatures, NumHeads, (long)ValueDim });
             _oKernel = Kernel("attention_output/kernel", new[] { (long)NumHeads, ValueDim, output });
             if (UseBias)
@@ -191,7 +196,11 @@ namespace Keras.Layers
         /// <summary>Keras' <c>mha(query, value, key=None, training=None)</c>; the key defaults to the value.</summary>
         public Tensor Call(Tensor query, Tensor value, Tensor? key = null, bool? training = null)
         {
-            if (!Built) _valueFeatures = value.shape[value.dim() - 1];
+            if (!Built)
+            {
+                _valueFeatures = value.shape[value.dim() - 1];
+                if (key is not null) _keyFeatures = key.shape[key.dim() - 1];
+            }
             if (ReferenceEquals(query, value) && key is null) return base.Call(query, training);
             _crossValue = value;
             _crossKey = key ?? value;
@@ -204,6 +213,48 @@ namespace Keras.Layers
                 _crossValue = null;
                 _crossKey = null;
             }
+        }
+
+        /// <summary>
+        /// Keras' <c>mha(query, value, key=None)</c> on symbolic tensors (cross-attention in a Functional graph); the key
+        /// defaults to the value. <c>Call(x)</c> is self-attention.
+        /// </summary>
+        public KerasTensor Call(KerasTensor query, KerasTensor value, KerasTensor? key = null)
+        {
+            if (query is null || value is null) throw new KerasArgumentException("MultiHeadAttention needs a query and a value tensor. Received: None");
+            EnsureAlive();
+            if (!Built)
+            {
+                _valueFeatures = value.Shape[value.Shape.Length - 1];
+                if (key is not null) _keyFeatures = key.Shape[key.Shape.Length - 1];
+            }
+            MaybeBuild(query.Shape);
+            var inputs = key is null ? new[] { query, value } : new[] { query, value, key };
+            return RecordCall(inputs, ComputeOutputShape(query.Shape));
+        }
+
+        KerasTensor IMultiInputLayer.CallSaved(SavedCall call)
+        {
+            var query = call.Tensor(call.Arg(0) ?? call.Kwarg("query"), "query");
+            var value = call.Tensor(call.Arg(1) ?? call.Kwarg("value"), "value");
+            var key = call.OptionalTensor(call.Arg(2) ?? call.Kwarg("key"), "key");
+            call.Ignore("training");
+            foreach (var mask in new[] { "query_mask", "value_mask", "key_mask", "attention_mask" }) call.ExpectNone(mask, "attention masks");
+            call.ExpectNone("use_causal_mask", "MultiHeadAttention's causal mask");
+            call.ExpectNone("return_attention_scores", "returning the attention scores");
+            call.Finish();
+            if (ReferenceEquals(query, value) && (key is null || ReferenceEquals(key, value))) return base.Call(query); // self-attention
+            return Call(query, value, key);
+        }
+
+        Tensor IMultiInputLayer.CallRecorded(KerasTensor node, IReadOnlyList<Tensor> inputs, bool? training) =>
+            inputs.Count == 1 ? base.Call(inputs[0], training) : Call(inputs[0], inputs[1], inputs.Count > 2 ? inputs[2] : null, training);
+
+        /// <summary>Keras writes query and value positionally (twice the same tensor for self-attention).</summary>
+        JsonObject IMultiInputLayer.SaveCall(KerasTensor node, Func<KerasTensor, JsonNode> tensor)
+        {
+            var inputs = node.SourceInputs.Count == 1 ? new[] { node.SourceInputs[0], node.SourceInputs[0] } : node.SourceInputs.ToArray();
+            return new JsonObject { ["args"] = LayerCalls.List(inputs, tensor), ["kwargs"] = new JsonObject() };
         }
 
         // The value and key of the call in progress (Layer.Call carries one tensor, the query); null for self-attention.

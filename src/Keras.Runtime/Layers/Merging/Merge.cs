@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.Linq;
+using System.Text.Json.Nodes;
 using Keras.Errors;
 using Keras.State;
 using TorchSharp;
@@ -13,7 +14,7 @@ namespace Keras.Layers
     /// (<c>Call(a, b)</c> in a Functional graph) or concrete (<c>Call(new[] { a, b })</c>). Element-wise merges broadcast
     /// dimensions of size 1, as Keras.
     /// </summary>
-    public abstract class Merge : Layer
+    public abstract class Merge : Layer, IMultiInputLayer
     {
         /// <summary>Creates the layer.</summary>
         protected Merge(string? name, bool trainable = true, string? dtype = null) : base(name, trainable, dtype)
@@ -34,34 +35,31 @@ namespace Keras.Layers
         }
 
         /// <summary>
-        /// Calls the layer on concrete tensors; the caller owns the result. As a single-input call, float inputs are cast
-        /// to the compute dtype (mixed precision) and the call holds the session's read lock.
+        /// Calls the layer on concrete tensors; the caller owns the result. As a single-input call, float inputs are cast to
+        /// the compute dtype (mixed precision) and the call holds the session's read lock.
         /// </summary>
         public Tensor Call(IReadOnlyList<Tensor> inputs, bool? training = null)
         {
-            GlobalState.SessionLock.EnterReadLock();
-            try
-            {
-                EnsureAlive();
-                var list = CheckCount(inputs);
-                MergeShape(list.Select(t => t.shape).ToArray());
-                MaybeBuild(list[0].shape);
-                var computeType = Interop.Dtypes.ToScalarType(ComputeDtype);
-                var cast = list.Select(t => t.dtype != computeType && Interop.Dtypes.IsFloating(t.dtype) ? t.to_type(computeType) : null).ToArray();
-                try
-                {
-                    return MergeTensors(list.Select((t, i) => cast[i] ?? t).ToArray());
-                }
-                finally
-                {
-                    foreach (var c in cast) c?.Dispose();
-                }
-            }
-            finally
-            {
-                GlobalState.SessionLock.ExitReadLock();
-            }
+            EnsureAlive();
+            var list = CheckCount(inputs);
+            MergeShape(list.Select(t => t.shape).ToArray());
+            MaybeBuild(list[0].shape);
+            return LayerCalls.Run(this, list, cast => MergeTensors(cast!));
         }
+
+        KerasTensor IMultiInputLayer.CallSaved(SavingLib.SavedCall call)
+        {
+            call.Ignore("training");
+            call.ExpectNone("mask", "input masks");
+            var inputs = call.Tensors(call.Arg(0) ?? call.Kwarg("inputs"), "inputs");
+            call.Finish();
+            return Call(inputs.ToArray());
+        }
+
+        Tensor IMultiInputLayer.CallRecorded(KerasTensor node, IReadOnlyList<Tensor> inputs, bool? training) => Call(inputs, training);
+
+        JsonObject IMultiInputLayer.SaveCall(KerasTensor node, Func<KerasTensor, JsonNode> tensor) =>
+            new JsonObject { ["args"] = new JsonArray(LayerCalls.List(node.SourceInputs, tensor)), ["kwargs"] = new JsonObject() };
 
         private IReadOnlyList<T> CheckCount<T>(IReadOnlyList<T>? inputs) where T : class
         {

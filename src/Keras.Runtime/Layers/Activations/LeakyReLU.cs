@@ -1,0 +1,48 @@
+using System.Text.Json.Nodes;
+using Keras.Errors;
+using Keras.SavingLib;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Keras.Layers
+{
+    /// <summary>
+    /// <c>keras.layers.LeakyReLU(negative_slope=0.3)</c>: x for x ≥ 0, negative_slope·x below. Configs written by tf.keras
+    /// name the slope <c>alpha</c>; both keys load.
+    /// </summary>
+    [KerasClass("LeakyReLU")]
+    public sealed class LeakyReLU : Layer
+    {
+        /// <summary>Creates the layer.</summary>
+        public LeakyReLU(double negativeSlope = 0.3, string? name = null, bool trainable = true, string? dtype = null) : base(name, trainable, dtype)
+        {
+            if (negativeSlope < 0 || double.IsNaN(negativeSlope))
+                throw new KerasArgumentException(
+                    "The negative_slope value of a Leaky ReLU layer cannot be None or negative value. Expected a float. Received: negative_slope=" +
+                    ReLU.Py(negativeSlope), nameof(negativeSlope));
+            NegativeSlope = negativeSlope;
+        }
+
+        /// <summary>Slope for negative inputs.</summary>
+        public double NegativeSlope { get; }
+
+        /// <inheritdoc />
+        public override JsonObject GetConfig()
+        {
+            var c = base.GetConfig();
+            c["negative_slope"] = NegativeSlope;
+            return c;
+        }
+
+        internal static LeakyReLU FromConfig(ConfigReader c)
+        {
+            // Keras 3 takes tf.keras' "alpha" in place of negative_slope (with a deprecation warning).
+            double slope = c.Has("alpha") ? c.Double("alpha") : c.Double("negative_slope", 0.3);
+            c.Ignore("negative_slope", "alpha");
+            return new LeakyReLU(slope, c.Name);
+        }
+
+        /// <inheritdoc />
+        protected override Tensor CallCore(Tensor inputs, bool? training) => nn.functional.leaky_relu(inputs, NegativeSlope);
+    }
+}

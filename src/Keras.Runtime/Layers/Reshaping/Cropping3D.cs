@@ -1,0 +1,80 @@
+using System.Collections.Generic;
+using System.Linq;
+using System.Text.Json.Nodes;
+using Keras.Errors;
+using Keras.SavingLib;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Keras.Layers
+{
+    /// <summary>
+    /// <c>keras.layers.Cropping3D(cropping=((1, 1), (1, 1), (1, 1)), data_format=None)</c>: removes steps before and after each spatial axis (rank-5 inputs). Cropping everything is
+    /// Keras' error.
+    /// </summary>
+    [KerasClass("Cropping3D")]
+    public sealed class Cropping3D : Layer
+    {
+        private readonly (int Before, int After)[] _cropping;
+
+        /// <summary>Creates the layer: <paramref name="cropping"/> removed on each side of the three spatial axes.</summary>
+        public Cropping3D(int cropping = 1, string? dataFormat = null, string? name = null, bool trainable = true, string? dtype = null)
+            : this(((cropping, cropping), (cropping, cropping), (cropping, cropping)), dataFormat, name, trainable, dtype)
+        {
+        }
+
+        /// <summary>Creates the layer: symmetric amounts per axis.</summary>
+        public Cropping3D((int D1, int D2, int D3) cropping, string? dataFormat = null, string? name = null, bool trainable = true, string? dtype = null)
+            : this(((cropping.D1, cropping.D1), (cropping.D2, cropping.D2), (cropping.D3, cropping.D3)), dataFormat, name, trainable, dtype)
+        {
+        }
+
+        /// <summary>Creates the layer: (before, after) per spatial axis.</summary>
+        public Cropping3D(((int, int) D1, (int, int) D2, (int, int) D3) cropping, string? dataFormat = null, string? name = null,
+            bool trainable = true, string? dtype = null)
+            : base(name, trainable, dtype)
+        {
+            _cropping = Edges.Check(new[] { cropping.D1, cropping.D2, cropping.D3 }, "cropping");
+            DataFormat = ImageFormats.Standardize(dataFormat);
+        }
+
+        /// <summary>(before, after) removed per spatial axis.</summary>
+        public IReadOnlyList<(int Before, int After)> Cropping => _cropping;
+        /// <summary>"channels_last" or "channels_first".</summary>
+        public string DataFormat { get; }
+
+        /// <inheritdoc />
+        public override JsonObject GetConfig()
+        {
+            var c = base.GetConfig();
+            c["cropping"] = Edges.Json(_cropping);
+            c["data_format"] = DataFormat;
+            return c;
+        }
+
+        internal static Cropping3D FromConfig(ConfigReader c)
+        {
+            var p = Edges.Read(c, "cropping", 3, Edges.Same(1, 3));
+            return new Cropping3D((p[0], p[1], p[2]), ImageFormats.Read(c), c.Name);
+        }
+
+        /// <inheritdoc />
+        protected override void AssertInputCompatibility(long[] inputShape)
+        {
+            if (inputShape.Length != 5) throw ConvUtils.WrongRank(Name, 5, inputShape, exact: true);
+            int first = Edges.FirstSpatial(DataFormat);
+            for (int i = 0; i < _cropping.Length; i++)
+                if (inputShape[first + i] >= 0 && _cropping[i].Before + _cropping[i].After >= inputShape[first + i])
+                    throw new KerasArgumentException("Values in `cropping` argument should be smaller than the corresponding spatial dimension of the input. Received: input_shape=" + ConvUtils.FormatShape(inputShape) + ", cropping=" + Edges.Format(_cropping));
+        }
+
+        /// <inheritdoc />
+        protected override void BuildCore(long[] inputShape) => AssertInputCompatibility(inputShape);
+
+        /// <inheritdoc />
+        public override long[] ComputeOutputShape(long[] inputShape) => Edges.Shape(inputShape, _cropping, DataFormat, -1);
+
+        /// <inheritdoc />
+        protected override Tensor CallCore(Tensor inputs, bool? training) => Edges.Crop(inputs, _cropping, DataFormat);
+    }
+}
