@@ -86,19 +86,23 @@ namespace Keras.SavingLib
             foreach (var (path, layer) in Walk(model))
                 foreach (var group in layer.SavedVariableGroups())
                     WriteVars(Ensure(file, Join(path, group.Path)), group.Name, group.Variables.Select(v => v.Value).ToArray());
-            if (model.Optimizer is { } optimizer)
-            {
-                var state = optimizer.StateTensors();
-                try
-                {
-                    WriteVars(Ensure(file, "optimizer/vars"), optimizer.Name, state.Select(s => s.Value).ToArray());
-                }
-                finally
-                {
-                    foreach (var (_, value) in state) value.Dispose();
-                }
-            }
+            if (model.Optimizer is { } optimizer) WriteOptimizer(file, "optimizer", optimizer);
             file.Write(stream);
+        }
+
+        /// <summary>An optimizer's variables at <c>{path}/vars</c>, then the optimizers it holds as attributes (LossScaleOptimizer's inner_optimizer).</summary>
+        private static void WriteOptimizer(H5File file, string path, Optimizers.Optimizer optimizer)
+        {
+            var state = optimizer.StateTensors();
+            try
+            {
+                WriteVars(Ensure(file, path + "/vars"), optimizer.Name, state.Select(s => s.Value).ToArray());
+            }
+            finally
+            {
+                foreach (var (_, value) in state) value.Dispose();
+            }
+            foreach (var (attribute, child) in optimizer.SavedChildren()) WriteOptimizer(file, path + "/" + attribute, child);
         }
 
         private static H5Group Ensure(H5Group root, string path)
@@ -185,7 +189,7 @@ namespace Keras.SavingLib
                         string? error = LoadLayer(file, path, layer);
                         if (error != null) failures.Add((layer, error));
                     }
-                    if (model.Optimizer is { } optimizer) LoadOptimizer(file, optimizer);
+                    if (model.Optimizer is { } optimizer) LoadOptimizer(file, "optimizer", optimizer);
                 }
                 catch (Exception e) when (e is not IKerasException)
                 {
@@ -241,9 +245,17 @@ namespace Keras.SavingLib
             }
         }
 
-        private static void LoadOptimizer(NativeFile file, Optimizers.Optimizer optimizer)
+        private static void LoadOptimizer(NativeFile file, string path, Optimizers.Optimizer optimizer)
         {
-            var values = ReadVars(file, "optimizer/vars");
+            LoadOptimizerVars(file, path, optimizer);
+            // As Keras' _load_state: then the optimizers it holds as attributes, from their own groups.
+            foreach (var (attribute, child) in optimizer.SavedChildren())
+                if (file.LinkExists(path + "/" + attribute + "/vars")) LoadOptimizer(file, path + "/" + attribute, child);
+        }
+
+        private static void LoadOptimizerVars(NativeFile file, string path, Optimizers.Optimizer optimizer)
+        {
+            var values = ReadVars(file, path + "/vars");
             try
             {
                 int count = optimizer.StateCount;
