@@ -112,9 +112,15 @@ namespace Keras.Shared
         public static readonly Kind Constraints = new Kind("constraint", "keras.constraints", false,
             WithSnake("MaxNorm", "max_norm", "MinMaxNorm", "min_max_norm", "NonNeg", "non_neg", "UnitNorm", "unit_norm"));
 
-        /// <summary>keras.optimizers.get: class names matched case-insensitively.</summary>
+        /// <summary>
+        /// keras.optimizers.get: <c>cls.__name__.lower()</c> of keras/src/optimizers/__init__.py ALL_OBJECTS, matched
+        /// case-insensitively. Lamb is not in ALL_OBJECTS (Keras 3.15.1), so "lamb" does not resolve by name; its
+        /// serialized class name "Lamb" does. ("lossscaleoptimizer" resolves but needs its inner optimizer.)
+        /// </summary>
         public static readonly Kind Optimizers = new Kind("optimizer", "keras.optimizers", true,
-            "adam", "Adam", "sgd", "SGD", "rmsprop", "RMSprop", "adamw", "AdamW");
+            "adam", "Adam", "sgd", "SGD", "rmsprop", "RMSprop", "adadelta", "Adadelta", "adamw", "AdamW", "adagrad", "Adagrad",
+            "adamax", "Adamax", "adafactor", "Adafactor", "nadam", "Nadam", "ftrl", "Ftrl", "lion", "Lion",
+            "lossscaleoptimizer", "LossScaleOptimizer");
 
         /// <summary>keras.losses.get: class names, function names and Keras' short aliases.</summary>
         public static readonly Kind Losses = new Kind("loss", "keras.losses", false,

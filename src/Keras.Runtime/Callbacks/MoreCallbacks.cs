@@ -172,6 +172,9 @@ namespace Keras.Callbacks
             }
             var optimizer = Model?.Optimizer;
             if (optimizer == null) return;
+            // Keras records the rate in the epoch's logs (History sees it). Reducing the rate of an optimizer built on a
+            // LearningRateSchedule fails in the setter, as in Keras.
+            if (logs is IDictionary<string, double> writable) writable["learning_rate"] = optimizer.LearningRate;
             if (_cooldownCounter > 0)
             {
                 _cooldownCounter--;

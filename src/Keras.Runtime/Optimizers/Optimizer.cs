@@ -1,8 +1,11 @@
 using System;
 using System.Collections.Generic;
 using System.Linq;
-using System.Runtime.CompilerServices;
+using System.Text.Json.Nodes;
+using System.Text.RegularExpressions;
 using Keras.Errors;
+using Keras.Optimizers.Schedules;
+using Keras.SavingLib;
 using Keras.State;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -10,338 +13,579 @@ using static TorchSharp.torch;
 namespace Keras.Optimizers
 {
     /// <summary>
-    /// <c>keras.optimizers.Optimizer</c>: updates variables from their gradients with Keras' own update rules (Keras'
-    /// epsilon placement, not torch's). Slots (momenta) are created per variable on first use. Named automatically
-    /// ("adam", "adam_1", ...) from the shared name counters.
+    /// <c>keras.optimizers.Optimizer</c> (keras/src/optimizers/base_optimizer.py): updates variables from their gradients
+    /// with Keras' update rules and Keras' common arguments, in Keras' order of operations per <see cref="Apply(IReadOnlyList{Tensor}, IReadOnlyList{KerasVariable})"/>:
+    /// unscale by <c>loss_scale_factor</c>; with <c>gradient_accumulation_steps</c> either add the gradients to the
+    /// accumulators or (every n-th call) average them, then clip (<c>clipnorm</c> / <c>global_clipnorm</c> /
+    /// <c>clipvalue</c>), apply decoupled weight decay (<c>w *= 1 - weight_decay * lr</c>) and the update rule; then
+    /// update the EMA of the weights (<c>use_ema</c>) and overwrite the weights with it every
+    /// <c>ema_overwrite_frequency</c> steps; apply constraints; advance the step counter.
+    /// The optimizer's variables follow Keras' order in weight files: iteration, learning_rate (absent with a schedule),
+    /// the EMA averages, the gradient accumulators, then the optimizer's own slots as its <see cref="BuildSlots"/> adds them.
+    /// Named automatically from the class ("adam", "adam_1", "rm_sprop", ...) as Keras 3.15 does.
     /// </summary>
-    public abstract class Optimizer
+    [KerasKind("keras.optimizers", "optimizer")]
+    public abstract class Optimizer : IKerasConfigurable
     {
-        private readonly ConditionalWeakTable<KerasVariable, Dictionary<string, Tensor>> _slots = new();
-        private KerasVariable[]? _built;
-
-        /// <summary>Creates the optimizer.</summary>
-        protected Optimizer(double learningRate, double? weightDecay, string? name)
+        /// <summary>One optimizer variable in Keras' order: how to read it for saving and how to load it back.</summary>
+        private sealed class StateEntry
         {
-            if (double.IsNaN(learningRate) || learningRate < 0 || double.IsInfinity(learningRate))
-                throw new KerasArgumentException($"Argument `learning_rate` should be a non-negative finite float. Received instead: learning_rate={learningRate}",
-                    nameof(learningRate));
-            LearningRate = learningRate;
-            WeightDecay = weightDecay;
-            Name = name ?? Naming.AutoName(GetType().Name);
+            public StateEntry(string name, long[] shape, Func<Tensor> save, Action<Tensor> load)
+            {
+                Name = name;
+                Shape = shape;
+                Save = save;
+                Load = load;
+            }
+
+            public string Name { get; }
+            public long[] Shape { get; }
+            public Func<Tensor> Save { get; }
+            public Action<Tensor> Load { get; }
         }
+
+        private readonly List<StateEntry> _variables = new List<StateEntry>();
+        private readonly List<Tensor> _ownedTensors = new List<Tensor>();
+        private KerasVariable[]? _built;
+        private Dictionary<KerasVariable, int>? _indices;
+        private long _iterations;
+        private double _learningRate;
+        private LearningRateSchedule? _schedule;
+        private Tensor[]? _averages;
+        private Tensor[]? _accumulators;
+        private HashSet<KerasVariable>? _excludedVariables;
+        private Regex? _excludedPattern;
+        private readonly Dictionary<KerasVariable, bool> _decayCache = new Dictionary<KerasVariable, bool>(ReferenceEqualityComparer.Instance);
+        private bool _warnedMissingGradients;
+
+        /// <summary>Creates the optimizer with Keras' common arguments (keras/src/optimizers/base_optimizer.py).</summary>
+        protected Optimizer(LearningRateSetting learningRate, double? weightDecay = null, double? clipnorm = null, double? clipvalue = null,
+            double? globalClipnorm = null, bool useEma = false, double emaMomentum = 0.99, int? emaOverwriteFrequency = null,
+            double? lossScaleFactor = null, int? gradientAccumulationSteps = null, string? name = null)
+        {
+            if (gradientAccumulationSteps is int steps && steps != 0 && steps < 2)
+                throw new KerasArgumentException(
+                    $"`gradient_accumulation_steps` must be an integer >= 2. Received: gradient_accumulation_steps={steps}", nameof(gradientAccumulationSteps));
+            if (useEma)
+            {
+                if (emaMomentum > 1 || emaMomentum < 0)
+                    throw new KerasArgumentException(
+                        $"`ema_momentum` must be in the range [0, 1]. Received: ema_momentum={Shared.KerasFacts.PythonFloat(emaMomentum)}", nameof(emaMomentum));
+                if (emaOverwriteFrequency is int frequency && frequency != 0 && frequency < 1)
+                    throw new KerasArgumentException(
+                        $"`ema_overwrite_frequency` must be an integer >= 1 or None. Received: ema_overwrite_frequency={frequency}", nameof(emaOverwriteFrequency));
+            }
+            if (new[] { clipnorm, clipvalue, globalClipnorm }.Count(a => a != null) > 1)
+                throw new KerasArgumentException(
+                    $"Only one of `clipnorm`, `clipvalue` and `global_clipnorm` can be set. Received: clipnorm={Py(clipnorm)}, clipvalue={Py(clipvalue)}, " +
+                    $"global_clipnorm={Py(globalClipnorm)}");
+            Name = name ?? Naming.AutoName(GetType().Name);
+            WeightDecay = weightDecay;
+            Clipnorm = clipnorm;
+            Clipvalue = clipvalue;
+            GlobalClipnorm = globalClipnorm;
+            UseEma = useEma;
+            EmaMomentum = emaMomentum;
+            EmaOverwriteFrequency = emaOverwriteFrequency;
+            LossScaleFactor = lossScaleFactor;
+            GradientAccumulationSteps = gradientAccumulationSteps;
+
+            _variables.Add(new StateEntry("iteration", Array.Empty<long>(), () => torch.tensor(_iterations),
+                value => _iterations = value.to_type(ScalarType.Int64).item<long>()));
+            if (learningRate.Schedule is { } schedule)
+            {
+                _schedule = schedule;
+            }
+            else
+            {
+                double rate = learningRate.Value;
+                if (double.IsNaN(rate) || double.IsInfinity(rate))
+                    throw new KerasArgumentException(
+                        "Argument `learning_rate` should be float, or an instance of LearningRateSchedule, or a callable (that takes in the current " +
+                        $"iteration value and returns the corresponding learning rate value). Received instead: learning_rate={Shared.KerasFacts.PythonFloat(rate)}",
+                        nameof(learningRate));
+                _learningRate = rate;
+                _variables.Add(new StateEntry("learning_rate", Array.Empty<long>(), () => torch.tensor((float)_learningRate), value =>
+                {
+                    // Files hold the rate as float32 (Keras' variable); keep the exact double when it is the same value.
+                    float stored = value.to_type(ScalarType.Float32).item<float>();
+                    if ((float)_learningRate != stored) _learningRate = stored;
+                }));
+            }
+        }
+
+        private static string Py(double? value) => value is double d ? Shared.KerasFacts.PythonFloat(d) : "None";
 
         /// <summary>The optimizer's name.</summary>
         public string Name { get; }
 
-        /// <summary>The learning rate (callbacks such as ReduceLROnPlateau change it).</summary>
-        public double LearningRate { get; set; }
-
-        /// <summary>Decoupled weight decay (applied as <c>w -= w * weight_decay * lr</c> before the update), or null.</summary>
+        /// <summary>weight_decay: decoupled weight decay (<c>w *= 1 - weight_decay * lr</c> before the update), or null.</summary>
         public double? WeightDecay { get; }
 
-        /// <summary>Number of steps applied so far (Keras' <c>iterations</c>).</summary>
-        public long Iterations { get; internal set; }
+        /// <summary>clipnorm: each gradient is clipped to this L2 norm, or null.</summary>
+        public double? Clipnorm { get; }
 
-        /// <summary>Whether the slots exist (Keras' <c>optimizer.built</c>): after the first step or <see cref="Build"/>.</summary>
-        public bool Built => _built != null;
+        /// <summary>clipvalue: each gradient element is clipped to [-clipvalue, clipvalue], or null.</summary>
+        public double? Clipvalue { get; }
+
+        /// <summary>global_clipnorm: all gradients together are clipped to this global L2 norm, or null.</summary>
+        public double? GlobalClipnorm { get; }
+
+        /// <summary>use_ema: keep an exponential moving average of the weights.</summary>
+        public bool UseEma { get; }
+
+        /// <summary>ema_momentum: <c>average = ema_momentum * average + (1 - ema_momentum) * weight</c>.</summary>
+        public double EmaMomentum { get; }
+
+        /// <summary>ema_overwrite_frequency: every this many steps the weights are overwritten by their average; null for never (Fit does it at the end).</summary>
+        public int? EmaOverwriteFrequency { get; }
+
+        /// <summary>loss_scale_factor: the loss is multiplied by it before the gradients and the gradients divided by it; or null.</summary>
+        public double? LossScaleFactor { get; internal set; }
+
+        /// <summary>gradient_accumulation_steps: update only every this many calls, with the average gradient; or null.</summary>
+        public int? GradientAccumulationSteps { get; }
+
+        private bool Accumulating => GradientAccumulationSteps is int s && s != 0;
+
+        /// <summary>The learning-rate schedule the optimizer was created with, or null for a fixed rate.</summary>
+        public virtual LearningRateSchedule? Schedule => _schedule;
 
         /// <summary>
-        /// Keras' <c>optimizer.build(variables)</c>: creates the slots (zeros) of every variable now, so a saved optimizer
-        /// state can be loaded before training resumes. Later calls do nothing.
+        /// Keras' <c>optimizer.learning_rate</c>: the fixed rate, or the schedule's value at the current step. Setting it
+        /// (callbacks such as ReduceLROnPlateau do) fails for an optimizer created with a schedule, as in Keras.
+        /// </summary>
+        public virtual double LearningRate
+        {
+            get => _schedule?.Call(_iterations) ?? _learningRate;
+            set
+            {
+                if (_schedule != null)
+                    throw new KerasTypeException(
+                        "This optimizer was created with a `LearningRateSchedule` object as its `learning_rate` constructor argument, hence its learning " +
+                        "rate is not settable. If you need the learning rate to be settable, you should instantiate the optimizer with a float " +
+                        "`learning_rate` argument (a number in C#).");
+                _learningRate = value;
+            }
+        }
+
+        /// <summary>
+        /// Keras' <c>optimizer.iterations</c>: the number of updates applied. With gradient accumulation it counts
+        /// updates, not calls (the calls divided by <see cref="GradientAccumulationSteps"/>, as Keras).
+        /// </summary>
+        public virtual long Iterations => Accumulating ? _iterations / GradientAccumulationSteps!.Value : _iterations;
+
+        /// <summary>Keras' <c>optimizer._iterations</c>: the number of <see cref="Apply(IReadOnlyList{Tensor}, IReadOnlyList{KerasVariable})"/> calls (what the weight file stores).</summary>
+        internal long RawIterations => _iterations;
+
+        /// <summary>Whether the optimizer's variables exist (Keras' <c>optimizer.built</c>): after the first step or <see cref="Build"/>.</summary>
+        public bool Built => _built != null;
+
+        /// <summary>The variables the optimizer was built for, in order (Keras' <c>_trainable_variables</c>).</summary>
+        internal IReadOnlyList<KerasVariable> BuiltVariables => _built ?? Array.Empty<KerasVariable>();
+
+        /// <summary>The EMA averages, one per built variable (Keras' <c>_model_variables_moving_average</c>); null without EMA or before building.</summary>
+        internal IReadOnlyList<Tensor>? MovingAverages => _averages;
+
+        // ------------------------------------------------------------------ build and variables
+
+        /// <summary>
+        /// Keras' <c>optimizer.build(variables)</c>: creates the optimizer's variables now (EMA averages, gradient
+        /// accumulators, then the subclass' slots), so a saved optimizer state can be loaded before training resumes.
+        /// Later calls do nothing.
         /// </summary>
         public void Build(IReadOnlyList<KerasVariable> variables)
         {
             if (_built != null) return;
             if (variables is null) throw new KerasArgumentException("`variables` must be a list of variables.", nameof(variables));
-            _built = variables.ToArray();
-            foreach (var variable in _built)
+            var built = variables.ToArray();
+            _indices = new Dictionary<KerasVariable, int>(ReferenceEqualityComparer.Instance);
+            for (int i = 0; i < built.Length; i++) _indices[built[i]] = i;
+            _built = built;
+            using (torch.no_grad())
             {
-                var slots = SlotsOf(variable);
-                foreach (var block in SlotLayout)
-                    foreach (var name in block) Slot(slots, name, variable.Value);
+                if (UseEma) _averages = AddOptimizerVariables(built, "average")[0];
+                if (Accumulating) _accumulators = built.Select(v => AddVariableFromReference(v, "gradient_accumulator")).ToArray();
+                BuildSlots(built);
             }
         }
 
         /// <summary>
-        /// The slot names, in Keras' variable order: each inner list is laid out interleaved per variable
-        /// (Adam: m_0, v_0, m_1, v_1, ...), and the blocks follow one another (RMSprop: all velocities, then momentums).
-        /// A custom optimizer lists the slot names its <see cref="Update"/> uses so they are built up front and saved with
-        /// the weights; slots not listed still work but are neither saved nor restored.
+        /// Keras' <c>build()</c> override point: create the optimizer's own variables with
+        /// <see cref="AddVariableFromReference"/>, <c>AddOptimizerVariables</c> or <see cref="AddVariable"/>, in
+        /// Keras' order (that order is the weight file's). Called once, after the common variables exist.
         /// </summary>
-        protected virtual IReadOnlyList<string[]> SlotLayout => Array.Empty<string[]>();
+        protected virtual void BuildSlots(IReadOnlyList<KerasVariable> variables)
+        {
+        }
+
+        /// <summary>Keras' <c>add_variable(shape, initializer, dtype, name)</c>: a constant-initialised optimizer variable.</summary>
+        protected Tensor AddVariable(long[] shape, ScalarType dtype, Device device, string name, double initialValue = 0)
+        {
+            var tensor = torch.full(shape, initialValue, dtype: dtype, device: device).DetachFromDisposeScope();
+            _ownedTensors.Add(tensor);
+            _variables.Add(new StateEntry(name, shape, () => tensor.alias(), value =>
+            {
+                using var converted = value.to(tensor.device).to_type(tensor.dtype);
+                tensor.copy_(converted);
+            }));
+            return tensor;
+        }
+
+        /// <summary>Keras' <c>add_variable_from_reference(variable, name)</c>: shaped and typed like the model variable.</summary>
+        protected Tensor AddVariableFromReference(KerasVariable reference, string name, double initialValue = 0) =>
+            AddVariable(reference.Shape, reference.Value.dtype, reference.Value.device, reference.Path.Replace('/', '_') + "_" + name, initialValue);
 
         /// <summary>
-        /// The optimizer's state in Keras' weight-file order: iteration, learning_rate, then the slots of the variables it
-        /// was built for. Empty before it is built, as in Keras.
+        /// Keras' <c>add_optimizer_variables(variables, names)</c>: one variable per name per model variable, interleaved
+        /// per model variable (m_0, v_0, m_1, v_1, ...); returns one array per name.
         /// </summary>
-        internal IReadOnlyList<(string Name, Tensor Value)> StateTensors()
+        protected Tensor[][] AddOptimizerVariables(IReadOnlyList<KerasVariable> variables, string[] names, double[]? initialValues = null)
         {
-            if (_built == null) return Array.Empty<(string, Tensor)>();
-            var list = new List<(string, Tensor)>
-            {
-                ("iteration", torch.tensor(Iterations)),
-                ("learning_rate", torch.tensor((float)LearningRate)),
-            };
-            foreach (var block in SlotLayout)
-                foreach (var variable in _built)
-                {
-                    var slots = SlotsOf(variable);
-                    foreach (var name in block) list.Add((name, Slot(slots, name, variable.Value).alias()));
-                }
-            return list;
+            var result = names.Select(_ => new Tensor[variables.Count]).ToArray();
+            for (int i = 0; i < variables.Count; i++)
+                for (int k = 0; k < names.Length; k++)
+                    result[k][i] = AddVariableFromReference(variables[i], names[k], initialValues?[k] ?? 0);
+            return result;
         }
+
+        /// <inheritdoc cref="AddOptimizerVariables(IReadOnlyList{KerasVariable}, string[], double[])"/>
+        protected Tensor[][] AddOptimizerVariables(IReadOnlyList<KerasVariable> variables, string name, double initialValue = 0) =>
+            AddOptimizerVariables(variables, new[] { name }, new[] { initialValue });
+
+        /// <summary>A scalar optimizer variable held as a C# value (saved as a 0-d tensor of <paramref name="dtype"/>).</summary>
+        private protected void AddScalarVariable(string name, ScalarType dtype, Func<double> get, Action<double> set) =>
+            _variables.Add(new StateEntry(name, Array.Empty<long>(), () => torch.tensor(get(), dtype: dtype),
+                value => set(value.to_type(ScalarType.Float64).item<double>())));
+
+        /// <summary>The index of <paramref name="variable"/> among the variables the optimizer was built for (Keras' <c>_get_variable_index</c>).</summary>
+        protected int VariableIndex(KerasVariable variable) =>
+            _indices != null && _indices.TryGetValue(variable, out int i) ? i
+                : throw new KerasArgumentException(
+                    $"Unknown variable: {variable}. This optimizer can only be called for the variables it was originally built with. When working with a " +
+                    "new set of variables, you should recreate a new optimizer instance.");
+
+        // ------------------------------------------------------------------ state in the weight file
+
+        /// <summary>
+        /// The optimizer's variables in Keras' weight-file order (Keras' <c>optimizer.variables</c>): iteration,
+        /// learning_rate (not with a schedule), then what <see cref="Build"/> created. The caller disposes the tensors.
+        /// </summary>
+        internal virtual IReadOnlyList<(string Name, Tensor Value)> StateTensors() => _variables.Select(e => (e.Name, e.Save())).ToArray();
 
         /// <summary>How many tensors <see cref="StateTensors"/> holds, without creating them.</summary>
-        internal int StateCount => _built == null ? 0 : 2 + _built.Length * SlotLayout.Sum(block => block.Length);
+        internal virtual int StateCount => _variables.Count;
 
-        /// <summary>Loads <see cref="StateTensors"/> values back, in the same order (counts already checked).</summary>
+        /// <summary>Shapes of <see cref="StateTensors"/>, in order.</summary>
+        private protected virtual IEnumerable<(string Name, long[] Shape)> StateShapes() => _variables.Select(e => (e.Name, e.Shape));
+
+        /// <summary>Loads <see cref="StateTensors"/> values back, in the same order (the count was checked by the caller).</summary>
         internal void LoadState(IReadOnlyList<Tensor> values)
         {
-            var own = StateTensors();
-            try
-            {
-                if (values.Count != own.Count) throw new InvalidOperationException("optimizer state count mismatch");
-                for (int i = 2; i < own.Count; i++)
-                    if (!own[i].Value.shape.SequenceEqual(values[i].shape))
-                        throw new KerasArgumentException(
-                            $"Optimizer '{Name}' variable {i} ({own[i].Name}) has shape ({string.Join(", ", own[i].Value.shape)}) but the saved value has " +
-                            $"shape ({string.Join(", ", values[i].shape)}): the shapes must match.");
-                Iterations = values[0].to_type(ScalarType.Int64).item<long>();
-                // Files hold the rate as float32 (as Keras' variable); keep the exact double when it is the same value.
-                float rate = values[1].to_type(ScalarType.Float32).item<float>();
-                if ((float)LearningRate != rate) LearningRate = rate;
-                using (torch.no_grad())
-                    for (int i = 2; i < own.Count; i++)
-                    {
-                        using var converted = values[i].to(own[i].Value.device).to_type(own[i].Value.dtype);
-                        own[i].Value.copy_(converted);
-                    }
-            }
-            finally
-            {
-                foreach (var (_, value) in own) value.Dispose();
-            }
+            var shapes = StateShapes().ToArray();
+            if (values.Count != shapes.Length) throw new InvalidOperationException("optimizer state count mismatch");
+            for (int i = 0; i < shapes.Length; i++)
+                if (!shapes[i].Shape.SequenceEqual(values[i].shape))
+                    throw new KerasArgumentException(
+                        $"Optimizer '{Name}' variable {i} ({shapes[i].Name}) has shape ({string.Join(", ", shapes[i].Shape)}) but the saved value has " +
+                        $"shape ({string.Join(", ", values[i].shape)}): the shapes must match.");
+            using (torch.no_grad()) LoadEntries(values, 0);
         }
 
-        private Dictionary<string, Tensor> SlotsOf(KerasVariable variable)
+        /// <summary>Loads this optimizer's entries from <paramref name="values"/> starting at <paramref name="offset"/>; returns the next offset.</summary>
+        private protected virtual int LoadEntries(IReadOnlyList<Tensor> values, int offset)
         {
-            if (!_slots.TryGetValue(variable, out var slots))
-            {
-                slots = new Dictionary<string, Tensor>(StringComparer.Ordinal);
-                _slots.Add(variable, slots);
-            }
-            return slots;
+            foreach (var entry in _variables) entry.Load(values[offset++]);
+            return offset;
         }
 
-        /// <summary>Applies one step to <paramref name="variables"/> from their current gradients; variables without one are skipped.</summary>
+        /// <summary><see cref="StateShapes"/> of another optimizer (for wrappers).</summary>
+        internal IEnumerable<(string Name, long[] Shape)> StateShapesOf() => StateShapes();
+
+        /// <summary><see cref="LoadEntries"/> of another optimizer (for wrappers).</summary>
+        internal int LoadEntriesOf(IReadOnlyList<Tensor> values, int offset) => LoadEntries(values, offset);
+
+        /// <summary>Optimizers Keras saves as attributes of this one (<c>optimizer/inner_optimizer/vars</c>), with their attribute names.</summary>
+        internal virtual IEnumerable<(string Attribute, Optimizer Child)> SavedChildren() => Array.Empty<(string, Optimizer)>();
+
+        // ------------------------------------------------------------------ applying gradients
+
+        /// <summary>Applies one step to <paramref name="variables"/> from their current gradients (<c>.grad</c>); variables without one are skipped.</summary>
         public void Apply(IReadOnlyList<KerasVariable> variables)
         {
-            if (_built == null) Build(variables);
-            using var _ = torch.no_grad();
-            long step = Iterations + 1;
-            foreach (var variable in variables)
+            if (variables is null) throw new KerasArgumentException("`variables` must be a list of variables.", nameof(variables));
+            using var scope = torch.NewDisposeScope();
+            var gradients = new Tensor?[variables.Count];
+            for (int i = 0; i < variables.Count; i++) gradients[i] = variables[i].Value.grad;
+            Apply(gradients, variables);
+        }
+
+        /// <summary>
+        /// Keras' <c>optimizer.apply(grads, trainable_variables)</c>: one step with the given gradients (null entries are
+        /// skipped, as Keras filters empty gradients). Builds the optimizer on the first call.
+        /// </summary>
+        public virtual void Apply(IReadOnlyList<Tensor?> gradients, IReadOnlyList<KerasVariable> variables)
+        {
+            if (gradients is null) throw new KerasArgumentException("`grads` must be a list of gradients.", nameof(gradients));
+            if (variables is null) throw new KerasArgumentException("`trainable_variables` must be a list of variables.", nameof(variables));
+            if (gradients.Count == 0) return; // Keras: an empty gradient list is a no-op
+            if (gradients.Count != variables.Count)
+                throw new KerasArgumentException(
+                    $"`grads` and `trainable_variables` must have the same length. Received {gradients.Count} gradients for {variables.Count} variables.");
+            using var noGrad = torch.no_grad();
+            using var scope = torch.NewDisposeScope();
+            if (!Built) Build(variables);
+            foreach (var v in variables) VariableIndex(v); // Keras' _check_variables_are_known
+
+            var grads = new List<Tensor>();
+            var vars = new List<KerasVariable>();
+            var missing = new List<string>();
+            for (int i = 0; i < gradients.Count; i++)
             {
-                var value = variable.Value;
-                using var grad = value.grad; // a new handle to the gradient: ours to release
-                if (grad is null) continue;
-                if (WeightDecay is { } wd && wd != 0)
+                if (gradients[i] is { } g)
                 {
-                    using var decay = value.mul(wd * LearningRate);
-                    value.sub_(decay);
+                    grads.Add(g);
+                    vars.Add(variables[i]);
                 }
-                Update(value, grad, step, SlotsOf(variable));
+                else
+                {
+                    missing.Add(variables[i].Path);
+                }
             }
-            // Keras applies each variable's constraint after the update.
-            foreach (var variable in variables)
+            if (grads.Count == 0) throw new KerasArgumentException("No gradients provided for any variable.");
+            if (missing.Count > 0 && !_warnedMissingGradients)
+            {
+                _warnedMissingGradients = true;
+                Utilities.IoUtils.Warn(
+                    $"Gradients do not exist for variables [{string.Join(", ", missing.Select(m => "'" + m + "'"))}] when minimizing the loss. If using " +
+                    "`model.compile()`, did you forget to provide a `loss` argument?");
+            }
+
+            if (LossScaleFactor is double factor)
+                for (int i = 0; i < grads.Count; i++) grads[i] = grads[i].div(factor);
+            BackendApplyGradients(grads, vars);
+            foreach (var variable in vars)
             {
                 if (variable.Constraint is not { } constraint) continue;
                 using var constrained = constraint.Call(variable.Value);
                 variable.Value.copy_(constrained);
             }
-            Iterations = step;
+            _iterations++;
         }
 
-        /// <summary>Zero-initialised slot tensor shaped like <paramref name="like"/>.</summary>
-        protected static Tensor Slot(Dictionary<string, Tensor> slots, string name, Tensor like)
+        /// <summary>Keras' <c>_backend_apply_gradients</c>: accumulation, clipping, weight decay, the update, and the EMA.</summary>
+        private void BackendApplyGradients(List<Tensor> grads, List<KerasVariable> vars)
         {
-            if (!slots.TryGetValue(name, out var slot))
+            if (Accumulating)
             {
-                slot = torch.zeros_like(like).DetachFromDisposeScope();
-                slots[name] = slot;
+                int steps = GradientAccumulationSteps!.Value;
+                var accumulated = vars.Select(v => _accumulators![VariableIndex(v)]).ToArray();
+                if ((_iterations + 1) % steps == 0)
+                {
+                    var averaged = grads.Select((g, i) => g.add(accumulated[i]).div_(steps)).ToList();
+                    var clipped = ClipGradients(averaged);
+                    ApplyWeightDecay(vars);
+                    BackendUpdateStep(clipped, vars, LearningRate);
+                    foreach (var a in _accumulators!) a.zero_();
+                }
+                else
+                {
+                    for (int i = 0; i < grads.Count; i++) accumulated[i].add_(grads[i]);
+                }
             }
-            return slot;
+            else
+            {
+                var clipped = ClipGradients(grads);
+                ApplyWeightDecay(vars);
+                BackendUpdateStep(clipped, vars, LearningRate);
+            }
+
+            if (UseEma)
+            {
+                UpdateMovingAverages();
+                if (EmaOverwriteFrequency is int frequency && frequency != 0 && (Iterations + 1) % frequency == 0)
+                    OverwriteWithAverages(_built!);
+            }
         }
 
-        /// <summary>Keras' per-variable update rule, in place on <paramref name="variable"/>.</summary>
-        protected abstract void Update(Tensor variable, Tensor gradient, long step, Dictionary<string, Tensor> slots);
-
-        /// <summary><c>keras.optimizers.get(identifier)</c> for the names this runtime knows.</summary>
-        public static Optimizer Get(string identifier) => identifier.ToLowerInvariant() switch
+        /// <summary>Keras' <c>_clip_gradients</c>.</summary>
+        private IReadOnlyList<Tensor> ClipGradients(IReadOnlyList<Tensor> grads)
         {
-            "sgd" => new SGD(),
-            "adam" => new Adam(),
-            "adamw" => new AdamW(),
-            "rmsprop" => new RMSprop(),
-            _ => throw new KerasArgumentException(
-                $"Could not interpret optimizer identifier: {identifier}" +
-                (Shared.KerasFacts.DidYouMean(identifier, new[] { "sgd", "adam", "adamw", "rmsprop" }) is { } near ? $". Did you mean '{near}'?" : "")),
+            if (Clipnorm is double clipnorm && clipnorm > 0)
+            {
+                return grads.Select(g =>
+                {
+                    var l2sum = g.square().sum();
+                    var l2norm = torch.where(l2sum.gt(0), l2sum.sqrt(), l2sum);
+                    return g.mul(clipnorm).div_(l2norm.clamp_min(clipnorm));
+                }).ToArray();
+            }
+            if (GlobalClipnorm is double global && global > 0)
+            {
+                var norm = torch.stack(grads.Select(g => g.square().sum().to_type(ScalarType.Float32)).ToArray()).sum().sqrt();
+                // clip * min(1/norm, 1/clip), plus (norm - norm) so a non-finite norm gives NaN gradients, as Keras.
+                var scale = norm.reciprocal().clamp_max(1.0 / global).mul_(global).add_(norm.sub(norm));
+                return grads.Select(g => g.mul(scale.to_type(g.dtype))).ToArray();
+            }
+            if (Clipvalue is double value && value > 0)
+                return grads.Select(g => g.clamp(-value, value)).ToArray();
+            return grads;
+        }
+
+        /// <summary>
+        /// Keras' <c>exclude_from_weight_decay(var_list, var_names)</c>: variables listed, or whose name contains a match of
+        /// one of <paramref name="varNames"/> (a regular expression searched in the variable's name, e.g. "bias"), get no
+        /// weight decay. Each call replaces the previous exclusions.
+        /// </summary>
+        public void ExcludeFromWeightDecay(IEnumerable<KerasVariable>? varList = null, IEnumerable<string>? varNames = null)
+        {
+            // Keras guards this with `hasattr(self, "_built")`, an attribute no optimizer has, so it also works after build.
+            _excludedVariables = new HashSet<KerasVariable>(varList ?? Enumerable.Empty<KerasVariable>(), ReferenceEqualityComparer.Instance);
+            var names = varNames?.Distinct().ToArray();
+            _excludedPattern = names is { Length: > 0 } ? new Regex(string.Join("|", names), RegexOptions.CultureInvariant) : null;
+            _decayCache.Clear();
+        }
+
+        /// <summary>Keras' <c>_use_weight_decay</c>.</summary>
+        private bool UseWeightDecay(KerasVariable variable)
+        {
+            if (_decayCache.TryGetValue(variable, out bool cached)) return cached;
+            bool use = !(_excludedVariables?.Contains(variable) ?? false) && !(_excludedPattern?.IsMatch(variable.Name) ?? false);
+            _decayCache[variable] = use;
+            return use;
+        }
+
+        /// <summary>Keras' (torch backend's) <c>_apply_weight_decay</c>: <c>w *= 1 - weight_decay * lr</c>.</summary>
+        private void ApplyWeightDecay(IReadOnlyList<KerasVariable> vars)
+        {
+            if (WeightDecay is not double wd) return;
+            double factor = 1 - wd * LearningRate;
+            foreach (var v in vars)
+                if (UseWeightDecay(v)) v.Value.mul_(factor);
+        }
+
+        private void UpdateMovingAverages()
+        {
+            // The first update (iterations == 0) copies the weights: momentum is ema_momentum only after it.
+            double momentum = Iterations != 0 ? EmaMomentum : 0.0;
+            for (int i = 0; i < _built!.Length; i++)
+                _averages![i].mul_(momentum).add_(_built[i].Value, alpha: 1 - momentum);
+        }
+
+        private void OverwriteWithAverages(IReadOnlyList<KerasVariable> vars)
+        {
+            if (_averages == null || vars.Count != _averages.Length)
+                throw new KerasArgumentException(
+                    $"The length of model variables ({vars.Count}) to override does not match the length of model variables stored in the optimizer " +
+                    $"({_averages?.Length ?? 0}). Please check if the optimizer was called on your model.");
+            using var _ = torch.no_grad();
+            for (int i = 0; i < vars.Count; i++) vars[i].Value.copy_(_averages[i]);
+        }
+
+        /// <summary>
+        /// Keras' <c>finalize_variable_values(var_list)</c>: with EMA, overwrites the variables with their moving average
+        /// (Fit calls it after the last epoch). Does nothing without EMA or before the optimizer is built.
+        /// </summary>
+        public virtual void FinalizeVariableValues(IReadOnlyList<KerasVariable> varList)
+        {
+            if (UseEma && Built) OverwriteWithAverages(varList);
+        }
+
+        /// <summary>
+        /// Keras' <c>scale_loss(loss)</c>: the loss times <c>loss_scale_factor</c> (the training step differentiates this);
+        /// the loss itself when no factor is set.
+        /// </summary>
+        public virtual Tensor ScaleLoss(Tensor loss) => LossScaleFactor is double factor ? loss.mul(factor) : loss;
+
+        /// <summary>Keras' <c>_backend_update_step</c>: the update rule for every variable with a gradient.</summary>
+        protected virtual void BackendUpdateStep(IReadOnlyList<Tensor> gradients, IReadOnlyList<KerasVariable> variables, double learningRate)
+        {
+            for (int i = 0; i < gradients.Count; i++) UpdateStep(gradients[i], variables[i], learningRate);
+        }
+
+        /// <summary>Keras' <c>update_step(gradient, variable, learning_rate)</c>: the update rule, in place, for one variable.</summary>
+        protected abstract void UpdateStep(Tensor gradient, KerasVariable variable, double learningRate);
+
+        // ------------------------------------------------------------------ config
+
+        /// <summary>
+        /// Keras' <c>get_config()</c>: name, learning_rate (the number, or the serialized schedule), the common arguments,
+        /// then each optimizer's own keys.
+        /// </summary>
+        public virtual JsonObject GetConfig() => new JsonObject
+        {
+            ["name"] = Name,
+            // Keras records float(variable.numpy()), the float32 value; the exact double is written here so a reloaded model continues bit for
+            // bit (Python reads either into the same float32).
+            ["learning_rate"] = _schedule != null ? KerasObjects.Serialize(_schedule) : JsonValue.Create(_learningRate),
+            ["weight_decay"] = WeightDecay,
+            ["clipnorm"] = Clipnorm,
+            ["global_clipnorm"] = GlobalClipnorm,
+            ["clipvalue"] = Clipvalue,
+            ["use_ema"] = UseEma,
+            ["ema_momentum"] = EmaMomentum,
+            ["ema_overwrite_frequency"] = EmaOverwriteFrequency,
+            ["loss_scale_factor"] = LossScaleFactor,
+            ["gradient_accumulation_steps"] = GradientAccumulationSteps,
         };
-    }
 
-    /// <summary><c>keras.optimizers.SGD(learning_rate=0.01, momentum=0.0, nesterov=False)</c>.</summary>
-    public sealed class SGD : Optimizer
-    {
-        /// <summary>Creates the optimizer.</summary>
-        public SGD(double learningRate = 0.01, double momentum = 0.0, bool nesterov = false, double? weightDecay = null, string? name = null)
-            : base(learningRate, weightDecay, name)
+        /// <summary>Keras' common constructor arguments as read from a config, for each class' FromConfig.</summary>
+        private protected readonly struct CommonArguments
         {
-            if (momentum < 0 || momentum > 1) throw new KerasArgumentException("`momentum` must be a float between [0, 1].", nameof(momentum));
-            Momentum = momentum;
-            Nesterov = nesterov;
-        }
-
-        /// <summary>Momentum.</summary>
-        public double Momentum { get; }
-
-        /// <summary>Nesterov momentum.</summary>
-        public bool Nesterov { get; }
-
-        /// <inheritdoc />
-        protected override IReadOnlyList<string[]> SlotLayout =>
-            Momentum == 0 ? Array.Empty<string[]>() : new[] { new[] { "momentum" } };
-
-        /// <inheritdoc />
-        protected override void Update(Tensor variable, Tensor gradient, long step, Dictionary<string, Tensor> slots)
-        {
-            if (Momentum == 0)
+            public CommonArguments(ConfigReader c, double defaultLearningRate)
             {
-                variable.add_(gradient, alpha: -LearningRate);
-                return;
+                LearningRate = ReadLearningRate(c, defaultLearningRate);
+                WeightDecay = c.OptionalDouble("weight_decay");
+                Clipnorm = c.OptionalDouble("clipnorm");
+                GlobalClipnorm = c.OptionalDouble("global_clipnorm");
+                Clipvalue = c.OptionalDouble("clipvalue");
+                UseEma = c.Bool("use_ema", false);
+                EmaMomentum = c.Double("ema_momentum", 0.99);
+                EmaOverwriteFrequency = c.OptionalInt("ema_overwrite_frequency");
+                LossScaleFactor = c.OptionalDouble("loss_scale_factor");
+                GradientAccumulationSteps = c.OptionalInt("gradient_accumulation_steps");
+                Name = c.Name;
+                if (c.Has("decay")) Utilities.IoUtils.Warn("Argument `decay` is no longer supported and will be ignored.");
+                // tf.keras 2.x optimizer configs: flags that change nothing here.
+                c.Ignore("decay", "is_legacy_optimizer", "jit_compile");
             }
-            var m = Slot(slots, "momentum", variable);
-            using var scaled = gradient.mul(LearningRate);
-            m.mul_(Momentum).sub_(scaled); // m = momentum*m - lr*g
-            if (Nesterov)
+
+            public LearningRateSetting LearningRate { get; }
+            public double? WeightDecay { get; }
+            public double? Clipnorm { get; }
+            public double? GlobalClipnorm { get; }
+            public double? Clipvalue { get; }
+            public bool UseEma { get; }
+            public double EmaMomentum { get; }
+            public int? EmaOverwriteFrequency { get; }
+            public double? LossScaleFactor { get; }
+            public int? GradientAccumulationSteps { get; }
+            public string? Name { get; }
+        }
+
+        /// <summary>learning_rate from a config: a number or a serialized <see cref="LearningRateSchedule"/>.</summary>
+        private static LearningRateSetting ReadLearningRate(ConfigReader c, double defaultValue)
+        {
+            if (c.Has("learning_rate") && c.Config["learning_rate"] is JsonObject)
+                return c.OptionalObject<LearningRateSchedule>("learning_rate")!;
+            return c.Double("learning_rate", defaultValue);
+        }
+
+        /// <summary>
+        /// <c>keras.optimizers.get(identifier)</c>: an optimizer by name, matched case-insensitively as Keras does ("adam",
+        /// "SGD", "rmsprop", "adamw", "nadam", ...), with Keras' defaults.
+        /// </summary>
+        public static Optimizer Get(string identifier)
+        {
+            if (identifier is null) throw new KerasArgumentException("Could not interpret optimizer identifier: None", nameof(identifier));
+            try
             {
-                using var ahead = m.mul(Momentum);
-                variable.add_(ahead).sub_(scaled);
+                return KerasObjects.Deserialize<Optimizer>(JsonValue.Create(identifier)!, "keras.optimizers.get");
             }
-            else
+            catch (KerasConfigException e)
             {
-                variable.add_(m);
-            }
-        }
-    }
-
-    /// <summary><c>keras.optimizers.Adam(learning_rate=0.001, beta_1=0.9, beta_2=0.999, epsilon=1e-07)</c>.</summary>
-    public class Adam : Optimizer
-    {
-        /// <summary>Creates the optimizer.</summary>
-        public Adam(double learningRate = 0.001, double beta1 = 0.9, double beta2 = 0.999, double epsilon = 1e-7, double? weightDecay = null, string? name = null)
-            : base(learningRate, weightDecay, name)
-        {
-            Beta1 = beta1;
-            Beta2 = beta2;
-            Epsilon = epsilon;
-        }
-
-        /// <summary>beta_1.</summary>
-        public double Beta1 { get; }
-
-        /// <summary>beta_2.</summary>
-        public double Beta2 { get; }
-
-        /// <summary>epsilon (Keras' 1e-7, added after the square root).</summary>
-        public double Epsilon { get; }
-
-        /// <inheritdoc />
-        protected override IReadOnlyList<string[]> SlotLayout => new[] { new[] { "m", "v" } };
-
-        /// <inheritdoc />
-        protected override void Update(Tensor variable, Tensor gradient, long step, Dictionary<string, Tensor> slots)
-        {
-            var m = Slot(slots, "m", variable);
-            var v = Slot(slots, "v", variable);
-            double alpha = LearningRate * Math.Sqrt(1 - Math.Pow(Beta2, step)) / (1 - Math.Pow(Beta1, step));
-            // m += (g - m) * (1 - beta_1), Keras' form. (Not lerp_: TorchSharp's lerp_ with a scalar weight leaks a handle.)
-            m.mul_(Beta1).add_(gradient, alpha: 1 - Beta1);
-            v.mul_(Beta2).addcmul_(gradient, gradient, value: 1 - Beta2);
-            using var denominator = v.sqrt().add_(Epsilon);
-            variable.addcdiv_(m, denominator, value: -alpha);
-        }
-    }
-
-    /// <summary><c>keras.optimizers.AdamW(learning_rate=0.001, weight_decay=0.004, ...)</c>.</summary>
-    public sealed class AdamW : Adam
-    {
-        /// <summary>Creates the optimizer.</summary>
-        public AdamW(double learningRate = 0.001, double weightDecay = 0.004, double beta1 = 0.9, double beta2 = 0.999, double epsilon = 1e-7, string? name = null)
-            : base(learningRate, beta1, beta2, epsilon, weightDecay, name)
-        {
-        }
-    }
-
-    /// <summary><c>keras.optimizers.RMSprop(learning_rate=0.001, rho=0.9, momentum=0.0, epsilon=1e-07, centered=False)</c>.</summary>
-    public sealed class RMSprop : Optimizer
-    {
-        /// <summary>Creates the optimizer.</summary>
-        public RMSprop(double learningRate = 0.001, double rho = 0.9, double momentum = 0.0, double epsilon = 1e-7, bool centered = false,
-            double? weightDecay = null, string? name = null)
-            : base(learningRate, weightDecay, name)
-        {
-            Rho = rho;
-            Momentum = momentum;
-            Epsilon = epsilon;
-            Centered = centered;
-        }
-
-        /// <summary>rho.</summary>
-        public double Rho { get; }
-
-        /// <summary>momentum.</summary>
-        public double Momentum { get; }
-
-        /// <summary>epsilon.</summary>
-        public double Epsilon { get; }
-
-        /// <summary>centered.</summary>
-        public bool Centered { get; }
-
-        /// <inheritdoc />
-        protected override IReadOnlyList<string[]> SlotLayout
-        {
-            get
-            {
-                var blocks = new List<string[]> { new[] { "velocity" } };
-                if (Momentum > 0) blocks.Add(new[] { "momentum" });
-                if (Centered) blocks.Add(new[] { "average_gradient" });
-                return blocks;
-            }
-        }
-
-        /// <inheritdoc />
-        protected override void Update(Tensor variable, Tensor gradient, long step, Dictionary<string, Tensor> slots)
-        {
-            var velocity = Slot(slots, "velocity", variable);
-            velocity.mul_(Rho).addcmul_(gradient, gradient, value: 1 - Rho);
-            using var denominator = velocity.clone();
-            if (Centered)
-            {
-                var average = Slot(slots, "average_gradient", variable);
-                average.mul_(Rho).add_(gradient, alpha: 1 - Rho);
-                using var squared = average.square();
-                denominator.sub_(squared);
-            }
-            using var increment = gradient.mul(LearningRate).div_(denominator.add_(Epsilon).sqrt_());
-            if (Momentum > 0)
-            {
-                var m = Slot(slots, "momentum", variable);
-                m.mul_(Momentum).add_(increment);
-                variable.sub_(m);
-            }
-            else
-            {
-                variable.sub_(increment);
+                // e.g. "LossScaleOptimizer" needs its inner optimizer: Keras raises a TypeError for the missing argument.
+                throw new KerasTypeException($"Could not build optimizer '{identifier}' from its name alone: {e.Message}");
             }
         }
     }

@@ -19,32 +19,8 @@ namespace Keras.SavingLib
     /// </summary>
     internal static class CompileSerialization
     {
-        internal static JsonObject OptimizerConfig(Optimizer optimizer)
-        {
-            var c = new JsonObject
-            {
-                ["name"] = optimizer.Name,
-                // Keras records float(variable.numpy()), the float32 value; the exact double is written here so a reloaded model
-                // continues bit for bit (Python reads either into the same float32).
-                ["learning_rate"] = optimizer.LearningRate,
-                ["weight_decay"] = optimizer.WeightDecay,
-                ["clipnorm"] = null, ["global_clipnorm"] = null, ["clipvalue"] = null, ["use_ema"] = false, ["ema_momentum"] = 0.99,
-                ["ema_overwrite_frequency"] = null, ["loss_scale_factor"] = null, ["gradient_accumulation_steps"] = null,
-            };
-            switch (optimizer)
-            {
-                case Adam adam:
-                    c["beta_1"] = adam.Beta1; c["beta_2"] = adam.Beta2; c["epsilon"] = adam.Epsilon; c["amsgrad"] = false;
-                    break;
-                case SGD sgd:
-                    c["momentum"] = sgd.Momentum; c["nesterov"] = sgd.Nesterov;
-                    break;
-                case RMSprop rms:
-                    c["rho"] = rms.Rho; c["momentum"] = rms.Momentum; c["epsilon"] = rms.Epsilon; c["centered"] = rms.Centered;
-                    break;
-            }
-            return WrapInstance(optimizer, "keras.optimizers", c);
-        }
+        /// <summary>The optimizer as Keras serializes it (each optimizer class writes its own config).</summary>
+        internal static JsonObject OptimizerConfig(Optimizer optimizer) => KerasObjects.Serialize(optimizer);
 
         internal static bool IsBuiltIn(Type type) => type.Assembly == typeof(Layer).Assembly;
 
@@ -81,7 +57,7 @@ namespace Keras.SavingLib
                 Optimizer optimizer = config["optimizer"] switch
                 {
                     JsonValue v => Optimizer.Get((string)v!),
-                    JsonObject o => CreateOptimizer(o),
+                    JsonObject o => KerasObjects.Deserialize<Optimizer>(o, "compile_config"),
                     _ => Optimizer.Get("rmsprop"),
                 };
                 if (config["loss"] is JsonArray lossList)
@@ -98,9 +74,10 @@ namespace Keras.SavingLib
                     model.Compile(optimizer, ReadLoss(config["loss"]), ReadMetrics(config["metrics"] as JsonArray));
                 }
                 // As Keras' compile_from_config: the optimizer is built now, so the file's optimizer state can be loaded.
-                if (model.Built) optimizer.Build(model.TrainableWeights);
+                // (model.Optimizer: the LossScaleOptimizer when Compile wrapped it for mixed_float16.)
+                if (model.Built) model.Optimizer!.Build(model.TrainableWeights);
             }
-            catch (Exception e) when (e is KerasArgumentException or KerasTypeException or InvalidOperationException or NullReferenceException)
+            catch (Exception e) when (e is KerasArgumentException or KerasTypeException or KerasConfigException or InvalidOperationException or NullReferenceException)
             {
                 IoUtils.Warn($"The model was loaded without compiling it: its compile_config could not be applied ({e.Message}). Call Compile before training.");
             }
@@ -154,23 +131,6 @@ namespace Keras.SavingLib
                     }
                 }
             return metrics;
-        }
-
-        private static Optimizer CreateOptimizer(JsonObject o)
-        {
-            string className = (string?)o["class_name"] ?? "";
-            var c = o["config"] as JsonObject ?? new JsonObject();
-            double lr = c["learning_rate"] is JsonValue v && v.GetValueKind() == System.Text.Json.JsonValueKind.Number ? v.GetValue<double>() : 0.001;
-            double? wd = c["weight_decay"] is JsonValue w && w.GetValueKind() == System.Text.Json.JsonValueKind.Number ? w.GetValue<double>() : null;
-            string? name = (string?)c["name"];
-            return className switch
-            {
-                "Adam" => new Adam(lr, Double(c, "beta_1", 0.9), Double(c, "beta_2", 0.999), Double(c, "epsilon", 1e-7), wd, name),
-                "AdamW" => new AdamW(lr, wd ?? 0.004, Double(c, "beta_1", 0.9), Double(c, "beta_2", 0.999), Double(c, "epsilon", 1e-7), name),
-                "SGD" => new SGD(lr, Double(c, "momentum", 0), Bool(c, "nesterov", false), wd, name),
-                "RMSprop" => new RMSprop(lr, Double(c, "rho", 0.9), Double(c, "momentum", 0), Double(c, "epsilon", 1e-7), Bool(c, "centered", false), wd, name),
-                _ => throw new KerasArgumentException($"Could not interpret optimizer '{className}'."),
-            };
         }
 
         private static Loss CreateLoss(JsonObject o)

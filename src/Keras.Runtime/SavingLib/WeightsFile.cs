@@ -86,19 +86,23 @@ namespace Keras.SavingLib
             foreach (var (path, layer) in Walk(model))
                 foreach (var group in layer.SavedVariableGroups())
                     WriteVars(Ensure(file, Join(path, group.Path)), group.Name, group.Variables.Select(v => v.Value).ToArray());
-            if (model.Optimizer is { } optimizer)
-            {
-                var state = optimizer.StateTensors();
-                try
-                {
-                    WriteVars(Ensure(file, "optimizer/vars"), optimizer.Name, state.Select(s => s.Value).ToArray());
-                }
-                finally
-                {
-                    foreach (var (_, value) in state) value.Dispose();
-                }
-            }
+            if (model.Optimizer is { } optimizer) WriteOptimizer(file, "optimizer", optimizer);
             file.Write(stream);
+        }
+
+        /// <summary>An optimizer's variables at <c>{path}/vars</c>, then the optimizers it holds as attributes (LossScaleOptimizer's inner_optimizer).</summary>
+        private static void WriteOptimizer(H5File file, string path, Optimizers.Optimizer optimizer)
+        {
+            var state = optimizer.StateTensors();
+            try
+            {
+                WriteVars(Ensure(file, path + "/vars"), optimizer.Name, state.Select(s => s.Value).ToArray());
+            }
+            finally
+            {
+                foreach (var (_, value) in state) value.Dispose();
+            }
+            foreach (var (attribute, child) in optimizer.SavedChildren()) WriteOptimizer(file, path + "/" + attribute, child);
         }
 
         private static H5Group Ensure(H5Group root, string path)
@@ -184,7 +188,7 @@ namespace Keras.SavingLib
                     "save the weights again or restore a backup.", e);
             }
             var plan = new List<(KerasVariable Variable, Tensor Value)>();
-            var optimizerValues = new List<Tensor>();
+            var optimizerValues = new List<(Optimizers.Optimizer Optimizer, List<Tensor> Values)>();
             try
             {
                 var failures = new List<(Layer Layer, string Error)>();
@@ -204,7 +208,7 @@ namespace Keras.SavingLib
                         if (!skipMismatch) throw new KerasArgumentException(message);
                         Utilities.IoUtils.Warn(message);
                     }
-                    if (model.Optimizer is { } optimizer) PlanOptimizer(file, optimizer, optimizerValues);
+                    if (model.Optimizer is { } optimizer) PlanOptimizer(file, "optimizer", optimizer, optimizerValues);
                 }
                 catch (Exception e) when (e is not IKerasException)
                 {
@@ -217,13 +221,13 @@ namespace Keras.SavingLib
                     using var converted = value.to(variable.Value.device).to_type(variable.Value.dtype);
                     variable.Assign(converted);
                 }
-                if (optimizerValues.Count > 0) model.Optimizer!.LoadState(optimizerValues);
+                foreach (var (optimizer, values) in optimizerValues) optimizer.LoadState(values);
                 return attribute;
             }
             finally
             {
                 foreach (var (_, value) in plan) value.Dispose();
-                foreach (var value in optimizerValues) value.Dispose();
+                foreach (var value in optimizerValues.SelectMany(o => o.Values)) value.Dispose();
             }
         }
 
@@ -257,38 +261,52 @@ namespace Keras.SavingLib
             return null;
         }
 
-        /// <summary>Reads the optimizer's saved state when its count and shapes match the optimizer (Keras warns and skips otherwise).</summary>
-        private static void PlanOptimizer(H5Reader file, Optimizers.Optimizer optimizer, List<Tensor> values)
+        /// <summary>
+        /// Reads an optimizer's saved state at <c>{path}/vars</c> when its count and shapes match the optimizer (Keras warns
+        /// and skips on a count mismatch), then the optimizers it holds as attributes (LossScaleOptimizer's
+        /// inner_optimizer) from their own groups, as Keras' _load_state walks them. Nothing is assigned here.
+        /// </summary>
+        private static void PlanOptimizer(H5Reader file, string path, Optimizers.Optimizer optimizer, List<(Optimizers.Optimizer Optimizer, List<Tensor> Values)> plan)
         {
-            var datasets = FindVars(file, "optimizer/vars");
-            if (datasets.Count == 0) return; // nothing saved (the optimizer had not stepped yet): nothing to restore
-            int count = optimizer.StateCount;
-            if (count != datasets.Count)
+            var datasets = FindVars(file, path + "/vars");
+            if (datasets.Count > 0)
             {
-                Utilities.IoUtils.Warn(
-                    $"Skipping variable loading for optimizer '{optimizer.Name}', because it has {count} variables whereas the saved optimizer has " +
-                    $"{datasets.Count} variables. " + (count == 0 ? "This is likely because the optimizer has not been called/built yet." : ""));
-                return;
-            }
-            var own = optimizer.StateTensors();
-            try
-            {
-                for (int i = 0; i < own.Count; i++)
+                int count = optimizer.StateCount;
+                if (count != datasets.Count)
                 {
-                    var expected = i < 2 ? Array.Empty<long>() : own[i].Value.shape;
-                    var actual = datasets[i].Shape;
-                    bool scalarOk = i < 2 && actual.Aggregate(1L, (a, b) => a * b) == 1;
-                    if (!scalarOk && !actual.SequenceEqual(expected))
-                        throw new KerasArgumentException(
-                            $"Optimizer '{optimizer.Name}' variable {i} ({own[i].Name}) has shape ({string.Join(", ", expected)}) but the saved value has " +
-                            $"shape ({string.Join(", ", actual)}): the shapes must match.");
+                    Utilities.IoUtils.Warn(
+                        $"Skipping variable loading for optimizer '{optimizer.Name}', because it has {count} variables whereas the saved optimizer has " +
+                        $"{datasets.Count} variables. " + (count == 0 ? "This is likely because the optimizer has not been called/built yet." : ""));
+                }
+                else
+                {
+                    var expected = optimizer.StateShapesOf().ToArray();
+                    for (int i = 0; i < expected.Length; i++)
+                    {
+                        var actual = datasets[i].Shape;
+                        bool scalar = expected[i].Shape.Length == 0 && actual.Aggregate(1L, (a, b) => a * b) == 1; // a scalar saved as [1] is fine
+                        if (!scalar && !actual.SequenceEqual(expected[i].Shape))
+                            throw new KerasArgumentException(
+                                $"Optimizer '{optimizer.Name}' variable {i} ({expected[i].Name}) has shape ({string.Join(", ", expected[i].Shape)}) but the saved " +
+                                $"value has shape ({string.Join(", ", actual)}): the shapes must match.");
+                    }
+                    var values = new List<Tensor>();
+                    plan.Add((optimizer, values));
+                    for (int i = 0; i < expected.Length; i++)
+                    {
+                        var value = ReadTensor(datasets[i]);
+                        if (expected[i].Shape.Length == 0 && value.dim() != 0)
+                        {
+                            var scalar = value.reshape(Array.Empty<long>());
+                            value.Dispose();
+                            value = scalar;
+                        }
+                        values.Add(value);
+                    }
                 }
             }
-            finally
-            {
-                foreach (var (_, value) in own) value.Dispose();
-            }
-            foreach (var dataset in datasets) values.Add(ReadTensor(dataset));
+            foreach (var (attribute, child) in optimizer.SavedChildren())
+                PlanOptimizer(file, path + "/" + attribute, child, plan);
         }
 
         /// <summary>A string attribute of the file's root group, or null when absent or unreadable.</summary>

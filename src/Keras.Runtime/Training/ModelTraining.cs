@@ -21,7 +21,7 @@ namespace Keras.Models
         private Metric[] _metrics = Array.Empty<Metric>();
         private readonly Mean _lossTracker = new Mean("loss");
 
-        /// <summary>The optimizer set by <see cref="Compile(Optimizer, Loss, IEnumerable{Metric})"/>.</summary>
+        /// <summary>The optimizer set by <see cref="Compile(Optimizer, Loss, IEnumerable{Metric}, bool)"/>.</summary>
         public Optimizer? Optimizer { get; private set; }
 
         /// <summary>The loss set by Compile.</summary>
@@ -43,13 +43,15 @@ namespace Keras.Models
         public bool StopTraining { get; set; }
 
         /// <summary>
-        /// Keras' <c>compile(optimizer="rmsprop", loss=None, metrics=None)</c> with names. It freezes the trainable state:
-        /// a later change of <see cref="Keras.Layers.Layer.Trainable"/> takes effect at the next Compile, as in Keras.
+        /// Keras' <c>compile(optimizer="rmsprop", loss=None, metrics=None, auto_scale_loss=True)</c> with names. It freezes the
+        /// trainable state: a later change of <see cref="Keras.Layers.Layer.Trainable"/> takes effect at the next Compile, as
+        /// in Keras. With <paramref name="autoScaleLoss"/> a mixed_float16 model gets its optimizer wrapped in a
+        /// <see cref="LossScaleOptimizer"/>.
         /// </summary>
-        public void Compile(string optimizer = "rmsprop", string? loss = null, IEnumerable<string>? metrics = null)
+        public void Compile(string optimizer = "rmsprop", string? loss = null, IEnumerable<string>? metrics = null, bool autoScaleLoss = true)
         {
             var names = metrics?.ToArray();
-            Compile(Optimizers.Optimizer.Get(optimizer), loss == null ? null : Keras.Losses.Loss.Get(loss), names?.Select(Metric.Get));
+            Compile(Optimizers.Optimizer.Get(optimizer), loss == null ? null : Keras.Losses.Loss.Get(loss), names?.Select(Metric.Get), autoScaleLoss);
             // Keras records the arguments as given: names stay names in compile_config.
             _compileConfig = CompileConfig(optimizer, loss, names?.Select(n => (System.Text.Json.Nodes.JsonNode?)n));
         }
@@ -73,12 +75,18 @@ namespace Keras.Models
         internal System.Text.Json.Nodes.JsonObject CompileConfigJson() =>
             (System.Text.Json.Nodes.JsonObject?)_compileConfig?.DeepClone() ?? new System.Text.Json.Nodes.JsonObject();
 
-        /// <summary>Keras' compile with objects.</summary>
-        public void Compile(Optimizer optimizer, Loss? loss, IEnumerable<Metric>? metrics = null)
+        /// <summary>
+        /// Keras' compile with objects. As Keras, when <paramref name="autoScaleLoss"/> is true and the model's dtype policy
+        /// is mixed_float16, an optimizer that is not already a <see cref="LossScaleOptimizer"/> is wrapped in one
+        /// (named "loss_scale_optimizer"; never for mixed_bfloat16); the compile config keeps the optimizer as given.
+        /// </summary>
+        public void Compile(Optimizer optimizer, Loss? loss, IEnumerable<Metric>? metrics = null, bool autoScaleLoss = true)
         {
             EnsureAlive();
             _outputLosses = null;
             Optimizer = optimizer ?? throw new KerasArgumentException("`optimizer` must be an optimizer or its name.", nameof(optimizer));
+            if (autoScaleLoss && DtypePolicy.Name == "mixed_float16" && optimizer is not LossScaleOptimizer)
+                Optimizer = new LossScaleOptimizer(optimizer, name: "loss_scale_optimizer");
             Loss = loss;
             _metrics = metrics?.ToArray() ?? Array.Empty<Metric>();
             var duplicate = _metrics.GroupBy(m => m.Name).FirstOrDefault(g => g.Count() > 1 || g.Key == "loss");
@@ -325,12 +333,15 @@ namespace Keras.Models
                 epochLogs = new Dictionary<string, double>(logs);
                 if (validation is { } v)
                 {
-                    var validationLogs = EvaluateArrays(v.X, v.Y, validationBatchSize, verbose: 0, callbacks: null);
+                    // Keras evaluates with the fit's callbacks: their test hooks run (SwapEMAWeights swaps the EMA weights in).
+                    var validationLogs = EvaluateArrays(v.X, v.Y, validationBatchSize, verbose: 0, callbacks: list);
                     foreach (var pair in validationLogs) epochLogs["val_" + pair.Key] = pair.Value;
                 }
                 list.ForEach(c => c.OnEpochEnd(epoch, epochLogs));
                 if (StopTraining) break;
             }
+            // Keras: after the epochs, an EMA optimizer writes the moving averages into the weights.
+            if (epochs > 0) Optimizer?.FinalizeVariableValues(_compiledTrainable);
             list.ForEach(c => c.OnTrainEnd(epochLogs));
             return history;
         }
@@ -372,8 +383,9 @@ namespace Keras.Models
             {
                 throw InputChecks.LossFailure(e, $"The loss '{loss.Name}'", CurrentBatch, y, yPred);
             }
-            value.backward();
-            Optimizer!.Apply(_compiledTrainable);
+            // Keras: the optimizer scales the loss (loss_scale_factor, LossScaleOptimizer) and unscales the gradients in Apply.
+            Optimizer!.ScaleLoss(value).backward();
+            Optimizer.Apply(_compiledTrainable);
             _lossTracker.UpdateState(value.item<float>(), x.shape[0]);
             using (torch.no_grad()) UpdateMetrics(y, yPred);
             return Logs();

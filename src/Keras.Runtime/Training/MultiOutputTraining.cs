@@ -59,7 +59,7 @@ namespace Keras.Models
 
         /// <summary>Keras' compile for several outputs, with objects: one loss per output, optional weights and per-output metrics.</summary>
         public void Compile(Optimizer optimizer, IReadOnlyList<Loss> losses, IReadOnlyList<double>? lossWeights = null,
-            IReadOnlyList<IEnumerable<Metric>?>? metrics = null)
+            IReadOnlyList<IEnumerable<Metric>?>? metrics = null, bool autoScaleLoss = true)
         {
             EnsureAlive();
             int outputs = OutputCount;
@@ -76,7 +76,7 @@ namespace Keras.Models
                     "For a model with multiple outputs, when providing the `metrics` argument as a list, it should have as many entries as the model " +
                     $"has outputs. Received:\nmetrics=[{string.Join(", ", metrics.Select(m => "[" + string.Join(", ", m?.Select(x => x.Name) ?? Array.Empty<string>()) + "]"))}]" +
                     $"\nof length {metrics.Count} whereas the model has {outputs} outputs.", nameof(metrics));
-            Compile(optimizer, null, null);
+            Compile(optimizer, null, null, autoScaleLoss);
             _outputLosses = losses.ToArray();
             _lossWeights = lossWeights?.ToArray() ?? Enumerable.Repeat(1.0, outputs).ToArray();
             _outputMetrics = Enumerable.Range(0, outputs).Select(i => metrics?[i]?.ToArray() ?? Array.Empty<Metric>()).ToArray();
@@ -163,8 +163,8 @@ namespace Keras.Models
             foreach (var v in _compiledTrainable) v.Value.grad = null;
             var predictions = CallAll(x, training: true);
             var total = WeightedLoss(y, predictions, x[0].shape[0]);
-            total.backward();
-            Optimizer!.Apply(_compiledTrainable);
+            Optimizer!.ScaleLoss(total).backward(); // Keras: scaled by the optimizer, unscaled in Apply
+            Optimizer.Apply(_compiledTrainable);
             using (torch.no_grad()) UpdateOutputMetrics(y, predictions);
             return Logs();
         }
