@@ -45,7 +45,7 @@ namespace Keras
             {
                 // Decoded strictly first: JsonNode checks UTF-8 lazily, when a value is first read, deep inside loading.
                 string text = new System.Text.UTF8Encoding(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true).GetString(configBytes);
-                config = JsonNode.Parse(text, documentOptions: new JsonDocumentOptions { MaxDepth = budget.MaxJsonDepth });
+                config = SavingLib.ConfigJson.Parse(text, budget, filepath + "/config.json");
             }
             catch (System.Text.DecoderFallbackException e)
             {
@@ -98,7 +98,7 @@ namespace Keras
             JsonNode? node;
             try
             {
-                node = JsonNode.Parse(json, documentOptions: new JsonDocumentOptions { MaxDepth = budget.MaxJsonDepth });
+                node = SavingLib.ConfigJson.Parse(json, budget, "the model JSON");
             }
             catch (JsonException e)
             {

@@ -499,6 +499,15 @@ public class HostileInputTests : KerasTestBase
     }
 
     [Fact]
+    public void A_config_with_a_key_twice_is_refused_with_a_located_error()
+    {
+        string path = ModelFile("""{"class_name": "Dense", "config": {"name": "d", "units": 2, "units": 3}}""");
+        var error = Assert.Throws<KerasConfigException>(() => Saving.LoadModel(path));
+        Assert.Contains("same key twice", error.Message);
+        Assert.Contains("layers[1].config", error.Message);
+    }
+
+    [Fact]
     public void A_Keras_argument_error_in_a_config_keeps_its_type_and_says_where_it_is()
     {
         string path = ModelFile("""{"class_name": "Dropout", "config": {"name": "drop", "rate": 1.5}}""");
