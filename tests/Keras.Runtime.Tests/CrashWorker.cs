@@ -15,6 +15,7 @@ public static class CrashWorker
     public static int Main(string[] args)
     {
         if (args.Length >= 1 && args[0] == "hostile-load") return Hostile.HostileWorker.Run(args);
+        if (args.Length >= 1 && args[0] == "device-audit") return DeviceAudit.Run();
         if (args.Length != 4 || args[0] != "crash-worker") return 0;
         string backupDir = args[1], result = args[2];
         int epochs = int.Parse(args[3], System.Globalization.CultureInfo.InvariantCulture);

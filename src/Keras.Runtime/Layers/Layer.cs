@@ -26,6 +26,7 @@ namespace Keras.Layers
         private bool _disposed;
         private bool _trainable;
         private torch.ScalarType? _computeType;
+        private torch.Device? _device;
 
         /// <summary>Creates the layer; <paramref name="dtype"/> is a dtype policy name (null: the global policy).</summary>
         protected Layer(string? name = null, bool trainable = true, string? dtype = null)
@@ -266,7 +267,10 @@ namespace Keras.Layers
                     // type promotion makes them (an int64 batch into Dense), unless the layer takes indices (Embedding).
                     bool cast = inputType != computeType &&
                                 (Dtypes.IsFloating(inputType) || !TakesIndices && Dtypes.IsFloating(computeType) && _trainableVariables.Count + _nonTrainableVariables.Count > 0);
-                    Tensor x = cast ? inputs.to_type(computeType) : inputs;
+                    // As Keras' torch backend converts inputs to its device: a batch on another device than the weights moves.
+                    bool move = _device is { } device && !Devices.IsOn(inputs, device);
+                    Tensor x = move ? inputs.to(_device!).to_type(cast ? computeType : inputType) : cast ? inputs.to_type(computeType) : inputs;
+                    cast |= move;
                     try
                     {
                         var output = CallCore(x, training);
@@ -336,6 +340,8 @@ namespace Keras.Layers
                 if (Built) return;
                 BuildCore(inputShape);
                 BuildInputShape = (long[])inputShape.Clone();
+                if (_trainableVariables.Count + _nonTrainableVariables.Count > 0)
+                    _device = (_trainableVariables.Count > 0 ? _trainableVariables[0] : _nonTrainableVariables[0]).Value.device;
                 Built = true;
             }
         }

@@ -46,7 +46,7 @@ namespace Keras.Losses
                 }
                 default:
                 {
-                    var mean = values.numel() == 0 ? torch.zeros(Array.Empty<long>(), values.dtype) : values.mean();
+                    var mean = values.numel() == 0 ? torch.zeros(Array.Empty<long>(), values.dtype, values.device) : values.mean();
                     values.Dispose();
                     return mean;
                 }

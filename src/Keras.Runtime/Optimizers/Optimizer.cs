@@ -90,7 +90,7 @@ namespace Keras.Optimizers
             LossScaleFactor = lossScaleFactor;
             GradientAccumulationSteps = gradientAccumulationSteps;
 
-            _variables.Add(new StateEntry("iteration", Array.Empty<long>(), () => torch.tensor(_iterations),
+            _variables.Add(new StateEntry("iteration", Array.Empty<long>(), () => torch.tensor(_iterations), // host: a snapshot for the weights file
                 value => _iterations = value.to_type(ScalarType.Int64).item<long>()));
             if (learningRate.Schedule is { } schedule)
             {
@@ -105,7 +105,7 @@ namespace Keras.Optimizers
                         $"iteration value and returns the corresponding learning rate value). Received instead: learning_rate={Shared.KerasFacts.PythonFloat(rate)}",
                         nameof(learningRate));
                 _learningRate = rate;
-                _variables.Add(new StateEntry("learning_rate", Array.Empty<long>(), () => torch.tensor((float)_learningRate), value =>
+                _variables.Add(new StateEntry("learning_rate", Array.Empty<long>(), () => torch.tensor((float)_learningRate), value => // host: a snapshot for the weights file
                 {
                     // Files hold the rate as float32 (Keras' variable); keep the exact double when it is the same value.
                     float stored = value.to_type(ScalarType.Float32).item<float>();
@@ -255,7 +255,7 @@ namespace Keras.Optimizers
 
         /// <summary>A scalar optimizer variable held as a C# value (saved as a 0-d tensor of <paramref name="dtype"/>).</summary>
         private protected void AddScalarVariable(string name, ScalarType dtype, Func<double> get, Action<double> set) =>
-            _variables.Add(new StateEntry(name, Array.Empty<long>(), () => torch.tensor(get(), dtype: dtype),
+            _variables.Add(new StateEntry(name, Array.Empty<long>(), () => torch.tensor(get(), dtype: dtype), // host: a snapshot for the weights file
                 value => set(value.to_type(ScalarType.Float64).item<double>())));
 
         /// <summary>The index of <paramref name="variable"/> among the variables the optimizer was built for (Keras' <c>_get_variable_index</c>).</summary>

@@ -164,6 +164,20 @@ namespace Keras.Models
                     validation = (Slice(x, splitAt, n - splitAt), Slice(y, splitAt, n - splitAt));
                 }
 
+                MaybeBuildFor(trainX[0]);
+                if (ModelDevice is { type: TorchSharp.DeviceType.CUDA })
+                {
+                    // Host data for a GPU model: pinned once, so each batch's copy is asynchronous.
+                    Tensor[] Pin(Tensor[] all) => all.Select(t =>
+                    {
+                        if (t.device_type != TorchSharp.DeviceType.CPU || t.is_pinned()) return t;
+                        var pinnedCopy = t.pin_memory().DetachFromDisposeScope();
+                        views.Add(pinnedCopy);
+                        return pinnedCopy;
+                    }).ToArray();
+                    trainX = Pin(trainX);
+                    trainY = Pin(trainY);
+                }
                 long samples = trainX[0].shape[0];
                 int batch = batchSize ?? (stepsPerEpoch is int s && s > 0 ? (int)Math.Ceiling(samples / (double)s) : 32);
                 if (batch <= 0) throw new KerasArgumentException($"`batch_size` must be positive. Received: batch_size={batch}", nameof(batchSize));
@@ -194,7 +208,7 @@ namespace Keras.Models
                         else
                         {
                             using var index = order.narrow(0, begin, size);
-                            yield return (trainX.Select(t => t.index_select(0, index)).ToArray(), trainY.Select(t => t.index_select(0, index)).ToArray());
+                            yield return (trainX.Select(t => Take(t, index)).ToArray(), trainY.Select(t => Take(t, index)).ToArray());
                         }
                     }
                 }
@@ -316,6 +330,8 @@ namespace Keras.Models
                         {
                             if (!batches.MoveNext()) break;
                             var (bx, by) = batches.Current;
+                            bx = OnModelDevice(bx);
+                            by = OnModelDevice(by);
                             if (step == 0)
                             {
                                 CheckSamples(bx, by);
@@ -350,8 +366,8 @@ namespace Keras.Models
         public History Fit(float[,] x, int[] y, int? batchSize = null, int epochs = 1, int verbose = 1, IEnumerable<Callback>? callbacks = null,
             double validationSplit = 0, bool shuffle = true, int initialEpoch = 0)
         {
-            using var tx = torch.tensor(x);
-            using var ty = torch.tensor(y.Select(v => (long)v).ToArray());
+            using var tx = torch.tensor(x); // host: the caller's arrays; batches move to the model's device per step
+            using var ty = torch.tensor(y.Select(v => (long)v).ToArray()); // host: the caller's labels
             return Fit(tx, ty, batchSize, epochs, verbose, callbacks, validationSplit, null, shuffle, initialEpoch);
         }
 
@@ -359,8 +375,8 @@ namespace Keras.Models
         public History Fit(float[,] x, float[,] y, int? batchSize = null, int epochs = 1, int verbose = 1, IEnumerable<Callback>? callbacks = null,
             double validationSplit = 0, bool shuffle = true, int initialEpoch = 0)
         {
-            using var tx = torch.tensor(x);
-            using var ty = torch.tensor(y);
+            using var tx = torch.tensor(x); // host: the caller's arrays; batches move to the model's device per step
+            using var ty = torch.tensor(y); // host: the caller's targets
             return Fit(tx, ty, batchSize, epochs, verbose, callbacks, validationSplit, null, shuffle, initialEpoch);
         }
 
@@ -536,8 +552,8 @@ namespace Keras.Models
                 CurrentBatch = step;
                 using (var scope = torch.NewDisposeScope())
                 {
-                    var bx = Rows(x, begin, size);
-                    var by = Rows(y, begin, size);
+                    var bx = OnModelDevice(Rows(x, begin, size));
+                    var by = OnModelDevice(Rows(y, begin, size));
                     logs = IsMultiIO ? TestStepMulti(bx, by) : TestStep(bx[0], by[0]);
                 }
                 list.ForEach(c => c.OnTestBatchEnd(step, logs));
@@ -576,7 +592,7 @@ namespace Keras.Models
                 {
                     long begin = (long)step * batch;
                     using var scope = torch.NewDisposeScope();
-                    var outputs = call(Rows(x, begin, Math.Min(batch, samples - begin)));
+                    var outputs = call(OnModelDevice(Rows(x, begin, Math.Min(batch, samples - begin))));
                     parts ??= outputs.Select(_ => new List<Tensor>()).ToArray();
                     for (int i = 0; i < outputs.Length; i++) parts[i].Add(outputs[i].cpu().MoveToOuterDisposeScope());
                     bar?.Update(step + 1);
@@ -587,6 +603,39 @@ namespace Keras.Models
             {
                 if (parts != null) foreach (var t in parts.SelectMany(p => p)) t.Dispose();
             }
+        }
+
+        /// <summary>
+        /// The device the model's variables live on (null before it has any): batches are moved there per step, as Keras
+        /// moves host data to its device, with non-blocking copies from pinned host memory when the target is a GPU.
+        /// </summary>
+        internal torch.Device? ModelDevice
+        {
+            get
+            {
+                var weights = TrainableWeights;
+                if (weights.Count > 0) return weights[0].Value.device;
+                var other = NonTrainableWeights;
+                return other.Count > 0 ? other[0].Value.device : null;
+            }
+        }
+
+        private torch.Device? _stepDevice;
+
+        /// <summary>The tensors on the model's device (the same tensors when they are there; new ones, owned by the step's scope, otherwise).</summary>
+        private Tensor[] OnModelDevice(Tensor[] batch)
+        {
+            var device = _stepDevice ??= ModelDevice;
+            if (device is null) return batch;
+            Tensor[]? moved = null;
+            for (int i = 0; i < batch.Length; i++)
+            {
+                if (Interop.Devices.IsOn(batch[i], device)) continue;
+                moved ??= (Tensor[])batch.Clone();
+                bool pinned = device.type == TorchSharp.DeviceType.CUDA && batch[i].device_type == TorchSharp.DeviceType.CPU && batch[i].is_pinned();
+                moved[i] = batch[i].to(device, non_blocking: pinned);
+            }
+            return moved ?? batch;
         }
 
         /// <summary>Rows [start, start+length) of every tensor (views).</summary>
@@ -623,7 +672,7 @@ namespace Keras.Models
         /// <summary>Builds a model rebuilt from a config for <paramref name="inputShape"/>, running one zero batch when its layers are built by calls.</summary>
         internal void BuildFromConfig(long[] inputShape)
         {
-            using var zeros = torch.zeros(inputShape.Select(d => d < 0 ? 1L : d).ToArray());
+            using var zeros = torch.zeros(inputShape.Select(d => d < 0 ? 1L : d).ToArray()); // host: moved by Layer.Call
             MaybeBuildFor(zeros);
         }
 
@@ -656,11 +705,19 @@ namespace Keras.Models
 
         private static void CheckSamples(Tensor x, Tensor y) => CheckSamples(new[] { x }, new[] { y });
 
+        /// <summary>Rows <paramref name="index"/> of <paramref name="data"/>, gathered where the data lives.</summary>
+        private static Tensor Take(Tensor data, Tensor index)
+        {
+            if (index.device_type == data.device_type && index.device_index == data.device_index) return data.index_select(0, index);
+            using var local = index.to(data.device);
+            return data.index_select(0, local);
+        }
+
         /// <summary>A global permutation of the samples for one epoch (reproducible after SetRandomSeed).</summary>
         private static Tensor Permutation(long samples, int fitSeed, int epoch)
         {
             using var generator = new Generator(unchecked((ulong)fitSeed * 1_000_003UL + (ulong)epoch));
-            return torch.randperm(samples, generator: generator);
+            return torch.randperm(samples, generator: generator); // host: drawn on the CPU so every device shuffles alike
         }
 
         private List<Callback> CallbackList(IEnumerable<Callback>? callbacks, History history, int verbose, int epochs, int? steps)

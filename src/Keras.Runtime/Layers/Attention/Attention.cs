@@ -25,7 +25,7 @@ namespace Keras.Layers
     public class Attention : Layer, IMultiInputLayer
     {
         private readonly object _buildGate = new object();
-        private readonly Generator? _dropoutGenerator;
+        private readonly SeedGenerators? _dropoutGenerator;
 
         /// <summary>Creates the layer.</summary>
         public Attention(bool useScale = false, string scoreMode = "dot", double dropout = 0.0, int? seed = null, string? name = null,
@@ -42,7 +42,7 @@ namespace Keras.Layers
             ScoreMode = scoreMode;
             Dropout = dropout;
             Seed = seed;
-            if (dropout > 0) _dropoutGenerator = new Generator((ulong)(seed ?? KerasRandom.NextSeed()));
+            if (dropout > 0) _dropoutGenerator = new SeedGenerators(seed);
         }
 
         /// <summary>Whether the scores are scaled by a learned weight.</summary>
@@ -80,7 +80,7 @@ namespace Keras.Layers
         }
 
         internal override IReadOnlyList<Generator> RandomGenerators =>
-            _dropoutGenerator == null ? Array.Empty<Generator>() : new[] { _dropoutGenerator };
+            _dropoutGenerator == null ? Array.Empty<Generator>() : _dropoutGenerator.All;
 
         /// <summary>The settings of one call, kept with its output tensor in a graph.</summary>
         private sealed record CallSettings(bool UseCausalMask);
@@ -252,7 +252,7 @@ namespace Keras.Layers
                 weights = masked.softmax(-1);
             if (training && Dropout > 0 && _dropoutGenerator != null)
             {
-                using var uniform = torch.rand(weights.shape, weights.dtype, generator: _dropoutGenerator);
+                using var uniform = _dropoutGenerator.Uniform(weights);
                 using var onDevice = uniform.to(weights.device);
                 using var keep = onDevice.ge(Dropout);
                 using var kept = weights.mul(keep);

@@ -25,7 +25,7 @@ namespace Keras.Layers
     [KerasClass("MultiHeadAttention")]
     public sealed class MultiHeadAttention : Layer, IMultiInputLayer
     {
-        private readonly Generator? _dropoutGenerator;
+        private readonly SeedGenerators? _dropoutGenerator;
         private long _valueFeatures = -1;
         private long _keyFeatures = -1;
 
@@ -56,7 +56,7 @@ namespace Keras.Layers
             if (FlashAttention == true && dropout > 0)
                 throw new KerasArgumentException(
                     "Dropout is not supported when flash attention is enabled. Please set dropout to 0.0 to use flash attention.", nameof(dropout));
-            if (dropout > 0) _dropoutGenerator = new Generator((ulong)(seed ?? KerasRandom.NextSeed()));
+            if (dropout > 0) _dropoutGenerator = new SeedGenerators(seed);
         }
 
         /// <summary>The projections' kernel initializer.</summary>
@@ -141,7 +141,7 @@ namespace Keras.Layers
         }
 
         internal override IReadOnlyList<Generator> RandomGenerators =>
-            _dropoutGenerator == null ? Array.Empty<Generator>() : new[] { _dropoutGenerator };
+            _dropoutGenerator == null ? Array.Empty<Generator>() : _dropoutGenerator.All;
 
         /// <summary>Number of heads.</summary>
         public int NumHeads { get; }
@@ -287,7 +287,7 @@ namespace Keras.Layers
             using var scores = q.matmul(kt).mul_(1.0 / Math.Sqrt(KeyDim));
             using var probabilities = scores.softmax(-1);
             if (!applyDropout) return probabilities.matmul(v);
-            using var uniform = torch.rand(probabilities.shape, probabilities.dtype, generator: _dropoutGenerator);
+            using var uniform = _dropoutGenerator!.Uniform(probabilities);
             using var keep = uniform.ge(Dropout);
             using var dropped = probabilities.mul(keep).div_(1 - Dropout);
             return dropped.matmul(v);

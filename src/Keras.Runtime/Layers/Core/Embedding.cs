@@ -87,20 +87,21 @@ namespace Keras.Layers
         protected override Tensor CallCore(Tensor inputs, bool? training)
         {
             using var indices = inputs.to_type(ScalarType.Int64);
-            long max = 0, min = 0;
-            if (indices.numel() > 0)
+            // Out-of-range indices abort a CUDA context (a device-side assert), so they are checked first; the meta device has no values.
+            if (indices.numel() > 0 && indices.device_type != TorchSharp.DeviceType.META)
             {
                 using var largest = indices.max();
                 using var smallest = indices.min();
-                max = largest.item<long>();
-                min = smallest.item<long>();
+                long max = largest.item<long>(), min = smallest.item<long>();
+                if (min < 0 || max >= InputDim)
+                    throw new KerasArgumentException($"Embedding '{Name}': indices must be in [0, {InputDim}). Received values from {min} to {max}.");
             }
-            if (min < 0 || max >= InputDim)
-                throw new KerasArgumentException($"Embedding '{Name}': indices must be in [0, {InputDim}). Received values from {min} to {max}.");
-            using var table = Embeddings!.Value.to_type(Interop.Dtypes.ToScalarType(ComputeDtype));
+            // As Keras: the rows are taken from the variable (float32 under mixed precision), then cast to the compute dtype.
             using var flat = indices.reshape(-1);
-            using var rows = table.index_select(0, flat);
-            return rows.reshape(indices.shape.Concat(new long[] { OutputDim }).ToArray());
+            using var rows = Embeddings!.Value.index(new[] { TensorIndex.Tensor(flat) });
+            var computeType = Interop.Dtypes.ToScalarType(ComputeDtype);
+            using var cast = rows.dtype == computeType ? rows.alias() : rows.to_type(computeType);
+            return cast.reshape(indices.shape.Concat(new long[] { OutputDim }).ToArray());
         }
     }
 }

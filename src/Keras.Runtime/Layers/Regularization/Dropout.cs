@@ -14,7 +14,7 @@ namespace Keras.Layers
     [KerasClass("Dropout")]
     public sealed class Dropout : Layer
     {
-        private readonly Generator? _generator;
+        private readonly SeedGenerators? _generator;
 
         /// <summary>Creates the layer.</summary>
         public Dropout(double rate, int? seed = null, string? name = null, bool trainable = true, string? dtype = null) : base(name, trainable, dtype)
@@ -24,7 +24,7 @@ namespace Keras.Layers
                     $"Invalid value received for argument `rate`. Expected a float value between 0 and 1. Received: rate={rate}", nameof(rate));
             Rate = rate;
             Seed = seed;
-            if (rate > 0) _generator = new Generator((ulong)(seed ?? KerasRandom.NextSeed()));
+            if (rate > 0) _generator = new SeedGenerators(seed);
         }
 
         /// <summary>The seed given, or null.</summary>
@@ -50,14 +50,14 @@ namespace Keras.Layers
         public double Rate { get; }
 
         internal override System.Collections.Generic.IReadOnlyList<Generator> RandomGenerators =>
-            _generator == null ? System.Array.Empty<Generator>() : new[] { _generator };
+            _generator == null ? System.Array.Empty<Generator>() : _generator.All;
 
         /// <inheritdoc />
         protected override Tensor CallCore(Tensor inputs, bool? training)
         {
             if (training != true || Rate == 0 || _generator == null) return inputs.alias();
             if (Rate >= 1) return torch.zeros_like(inputs);
-            using var uniform = torch.rand(inputs.shape, inputs.dtype, generator: _generator);
+            using var uniform = _generator.Uniform(inputs);
             using var keep = uniform.ge(Rate);
             using var kept = inputs.mul(keep);
             return kept.div(1 - Rate);

@@ -108,7 +108,7 @@ namespace Keras.Layers
             public override Tensor Call(long[] shape, string dtype)
             {
                 using var input = _inner.Call(new long[] { _units }, dtype);
-                using var forget = torch.ones(new long[] { _units }, Interop.Dtypes.ToScalarType(dtype));
+                using var forget = torch.ones(new long[] { _units }, Interop.Dtypes.ToScalarType(dtype)); // host: initializers draw on the CPU
                 using var rest = _inner.Call(new long[] { 2L * _units }, dtype);
                 return torch.cat(new[] { input, forget, rest }, 0);
             }

@@ -218,7 +218,7 @@ namespace Keras.Layers
             using var projected = ProjectInputs(flat, type);
             using var perStep = projected.reshape(batch, steps, -1);
             var states = Enumerable.Range(0, StateCount)
-                .Select(i => Stateful && _states is not null ? _states[i].to_type(type) : torch.zeros(new[] { batch, (long)Units }, type))
+                .Select(i => Stateful && _states is not null ? _states[i].to_type(type) : torch.zeros(new[] { batch, (long)Units }, type, inputs.device))
                 .ToArray();
             var outputs = ReturnSequences ? new List<Tensor>((int)steps) : null;
             bool hInOutputs = false; // once h is an output, the list owns it
