@@ -3,6 +3,7 @@
 //   dotnet run -c Release --project benchmarks/Keras.Benchmarks -- clear-session [units]
 //   dotnet run -c Release --project benchmarks/Keras.Benchmarks -- generator [files]
 //   dotnet run -c Release --project benchmarks/Keras.Benchmarks -- fit [repeats]
+//   dotnet run -c Release --project benchmarks/Keras.Benchmarks -- gpu [steps]     (CUDA only: benchmarks/gpu/run-gpu-check.sh)
 //
 // generator: Keras.SourceGen and the analyzers on a large compilation (see GeneratorBenchmark.cs).
 // fit: Keras' Fit against a hand-written TorchSharp loop, time per step (see FitBenchmark.cs).
@@ -27,11 +28,14 @@ if (args.Length >= 2 && args[0] == "child-loop")
 string mode = args.Length > 0 ? args[0] : "clear-session";
 if (mode == "fit")
     return FitBenchmark.Run(repeats: args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 5);
+if (mode == "gpu")
+    return GpuBenchmark.Run(steps: args.Length > 1 && args[1] != "cpu-smoke" ? int.Parse(args[1], CultureInfo.InvariantCulture) : args.Contains("cpu-smoke") ? 2 : 200,
+        cpuSmoke: args.Contains("cpu-smoke"));
 if (mode == "generator")
     return GeneratorBenchmark.Run(files: args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 2000, repeats: 7);
 if (mode != "clear-session")
 {
-    Console.Error.WriteLine($"Unknown benchmark '{mode}'. Available: clear-session [units], generator [files], fit [repeats]");
+    Console.Error.WriteLine($"Unknown benchmark '{mode}'. Available: clear-session [units], generator [files], fit [repeats], gpu [steps]");
     return 2;
 }
 
