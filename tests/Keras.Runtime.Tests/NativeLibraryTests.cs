@@ -35,6 +35,40 @@ public class NativeLibraryTests
         return v;
     }
 
+    /// <summary>
+    /// Every libLibTorchSharp.so this machine has: the NuGet cache's (any TorchSharp backend: cpu, cuda-linux, whatever is
+    /// restored), the build outputs', and any named in KERAS_EXTRA_LIBTORCHSHARP (colon-separated), e.g. one from a CUDA
+    /// install on a GPU machine.
+    /// </summary>
+    public static IEnumerable<object[]> EveryLibTorchSharp()
+    {
+        var found = new SortedSet<string>(StringComparer.Ordinal) { NuGetCopy };
+        string cache = Path.GetDirectoryName(Path.GetDirectoryName(Path.GetDirectoryName(Path.GetDirectoryName(Path.GetDirectoryName(NuGetCopy)!)!)!)!)!;
+        foreach (var package in Directory.GetDirectories(cache).Where(d => Path.GetFileName(d).StartsWith("torchsharp", StringComparison.OrdinalIgnoreCase) ||
+                                                                           Path.GetFileName(d).StartsWith("libtorch", StringComparison.OrdinalIgnoreCase)))
+            foreach (var file in Directory.GetFiles(package, "libLibTorchSharp.so", SearchOption.AllDirectories)) found.Add(file);
+        foreach (var extra in (Environment.GetEnvironmentVariable("KERAS_EXTRA_LIBTORCHSHARP") ?? "").Split(':', StringSplitOptions.RemoveEmptyEntries))
+            if (File.Exists(extra)) found.Add(extra);
+        return found.Select(f => new object[] { f });
+    }
+
+    [Theory]
+    [MemberData(nameof(EveryLibTorchSharp))]
+    public void The_patcher_handles_every_libLibTorchSharp_it_is_given_safely_and_idempotently(string path)
+    {
+        byte[] original = File.ReadAllBytes(path);
+        byte[]? patched = LibTorchSharpPatcher.Patch(original, Debian12Host(), out var outcome, out var detail);
+        // Either nothing is needed, or only the 3.4.32 reference of the never-relocated symbol is retargeted; any other
+        // missing version is refused, never patched.
+        Assert.True(outcome is PatchOutcome.Patched or PatchOutcome.NotNeeded or PatchOutcome.Unsafe, $"{path}: {outcome} {detail}");
+        if (outcome != PatchOutcome.Patched) return;
+        Assert.Equal(original.Length, patched!.Length);
+        var needs = LibTorchSharpPatcher.ReadNeededLibStdCxxVersions(patched);
+        Assert.All(needs, v => Assert.True(LibTorchSharpPatcher.CompareGlibcxx(v, "GLIBCXX_3.4.30") <= 0 || !v.StartsWith("GLIBCXX", StringComparison.Ordinal), v));
+        Assert.Null(LibTorchSharpPatcher.Patch(patched, Debian12Host(), out var again, out _));
+        Assert.Equal(PatchOutcome.NotNeeded, again);
+    }
+
     [Fact]
     public void Elf_hash_matches_the_system_v_reference_values()
     {
