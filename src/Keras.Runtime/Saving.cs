@@ -56,7 +56,9 @@ namespace Keras
                 throw new KerasFileFormatException($"The config.json of {filepath} is not valid JSON (or nests deeper than LoadLimits.MaxJsonDepth): {e.Message}", e);
             }
             using var load = LoadContext.Begin(filepath, budget);
+            load.WeightsFollow = zip.Find(KerasArchive.WeightsEntry) != null;
             var model = ModelSerialization.Deserialize(config, compile, safeMode, filepath);
+            load.WeightsFollow = false;
             if (model.Built)
             {
                 using var weights = KerasArchive.OpenWeights(zip, filepath, budget);

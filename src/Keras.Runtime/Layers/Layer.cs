@@ -232,7 +232,10 @@ namespace Keras.Layers
             if (shape is null || shape.Any(d => d < 0))
                 throw new KerasArgumentException($"Layer '{Name}': variable '{name}' needs a fully defined shape. Received: ({string.Join(", ", shape ?? Array.Empty<long>())})");
             SavingLib.LoadContext.Current?.ChargeVariable(this, name, shape, VariableDtype);
-            Tensor value = initializer.Call(shape, VariableDtype);
+            // A load that fills every variable from the file (LoadModel with weights) skips drawing initial values nobody sees.
+            Tensor value = SavingLib.LoadContext.Current is { WeightsFollow: true }
+                ? torch.zeros(shape, Dtypes.ToScalarType(VariableDtype)) // host: moved below with the initializers' values
+                : initializer.Call(shape, VariableDtype);
             var device = Devices.Current;
             if (!Devices.IsOn(value, device))
             {

@@ -96,6 +96,13 @@ namespace Keras.Models
         public void LoadWeights(string filepath, LoadLimits limits, bool skipMismatch = false) =>
             LoadWeightsReadingAttribute(filepath, skipMismatch, rootAttribute: null, limits ?? throw new KerasArgumentException("`limits` cannot be null.", nameof(limits)));
 
+        private static byte[] ReadAll(FileStream file)
+        {
+            var bytes = new byte[file.Length];
+            file.ReadExactly(bytes, 0, bytes.Length);
+            return bytes;
+        }
+
         /// <summary>LoadWeights that also returns a string attribute of the weights file's root group (read in the same pass).</summary>
         internal string? LoadWeightsReadingAttribute(string filepath, bool skipMismatch, string? rootAttribute, LoadLimits? limits = null)
         {
@@ -115,7 +122,9 @@ namespace Keras.Models
             budget.Validate();
             if (!archive)
             {
-                using var stream = new FileStream(filepath, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, FileOptions.RandomAccess);
+                using var file = new FileStream(filepath, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, FileOptions.RandomAccess);
+                // Small files are read into memory once: the HDF5 reader's many small reads then cost no syscalls.
+                using Stream stream = file.Length <= ZipReader.InMemoryLimit ? new MemoryStream(ReadAll(file), writable: false) : file;
                 return WeightsFile.Read(this, stream, filepath, skipMismatch, rootAttribute, budget);
             }
             using var zip = ZipReader.Open(filepath);

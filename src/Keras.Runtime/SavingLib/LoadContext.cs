@@ -42,6 +42,12 @@ namespace Keras.SavingLib
 
         internal LoadLimits Limits { get; }
 
+        /// <summary>
+        /// True while a LoadModel whose archive holds weights rebuilds the model: every variable will be overwritten (the
+        /// load fails otherwise), so layers skip their initializers.
+        /// </summary>
+        internal bool WeightsFollow { get; set; }
+
         /// <summary>Bytes of variables created so far.</summary>
         internal long VariableBytes { get; private set; }
 

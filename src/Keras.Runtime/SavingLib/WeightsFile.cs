@@ -351,6 +351,7 @@ namespace Keras.SavingLib
             long[] shape = dataset.Shape;
             long count = dataset.ElementCount;
             var (dtype, convert) = Converter(type, dataset);
+            bool sameLayout = type.Kind == H5ElementKind.Float && (type.Size == 4 && dtype == ScalarType.Float32 || type.Size == 8 && dtype == ScalarType.Float64);
             var result = torch.empty(shape, dtype);
             try
             {
@@ -360,8 +361,13 @@ namespace Keras.SavingLib
                     if (n % type.Size != 0 || byteOffset % type.Size != 0) throw dataset.File.Corrupt($"dataset '{dataset.Path}' is misaligned");
                     long start = byteOffset / type.Size, elements = n / type.Size;
                     if (start + elements > count) throw dataset.File.Corrupt($"dataset '{dataset.Path}' holds more data than its shape");
-                    using var piece = convert(buffer, (int)elements);
                     using var target = flat.narrow(0, start, elements);
+                    if (sameLayout)
+                    {
+                        target.bytes = buffer.AsSpan(0, n); // little-endian floats into the tensor as they are: one copy
+                        return;
+                    }
+                    using var piece = convert(buffer, (int)elements);
                     target.copy_(piece);
                 });
                 return result;

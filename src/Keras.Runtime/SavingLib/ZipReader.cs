@@ -23,6 +23,9 @@ namespace Keras.SavingLib
         private const uint LocalHeader = 0x04034b50;
         private const int MaxEntries = 10_000;
 
+        /// <summary>Stored weight entries up to this size are read into memory once (the HDF5 reader's many small reads then cost no syscalls).</summary>
+        internal const long InMemoryLimit = 256L << 20;
+
         private readonly FileStream _file;
         private readonly string _path;
         private readonly Dictionary<string, Entry> _entries = new Dictionary<string, Entry>(StringComparer.Ordinal);
@@ -264,6 +267,16 @@ namespace Keras.SavingLib
             {
                 if (entry.UncompressedSize > limit) throw TooLarge(entry, entry.UncompressedSize, limit, what);
                 var crc = new Crc32();
+                if (entry.CompressedSize <= InMemoryLimit)
+                {
+                    // Small enough to hold: one sequential read serves the CRC and every later random access.
+                    var bytes = new byte[entry.CompressedSize];
+                    _file.Position = start;
+                    _file.ReadExactly(bytes, 0, bytes.Length);
+                    crc.Append(bytes, 0, bytes.Length);
+                    CheckCrc(entry, crc.Value, entry.CompressedSize);
+                    return new MemoryStream(bytes, writable: false);
+                }
                 using (var check = new WindowStream(_file, start, entry.CompressedSize)) crc.Append(check);
                 CheckCrc(entry, crc.Value, entry.CompressedSize);
                 return new WindowStream(_file, start, entry.CompressedSize);
@@ -384,30 +397,12 @@ namespace Keras.SavingLib
         public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
     }
 
-    /// <summary>CRC-32 (IEEE 802.3, the zip checksum).</summary>
+    /// <summary>CRC-32 (IEEE 802.3, the zip checksum), vectorized by System.IO.Hashing.</summary>
     internal sealed class Crc32
     {
-        private static readonly uint[] Table = BuildTable();
-        private uint _crc = 0xFFFFFFFF;
+        private readonly System.IO.Hashing.Crc32 _crc = new System.IO.Hashing.Crc32();
 
-        private static uint[] BuildTable()
-        {
-            var table = new uint[256];
-            for (uint i = 0; i < 256; i++)
-            {
-                uint c = i;
-                for (int k = 0; k < 8; k++) c = (c & 1) != 0 ? 0xEDB88320 ^ (c >> 1) : c >> 1;
-                table[i] = c;
-            }
-            return table;
-        }
-
-        public void Append(byte[] data, int offset, int count)
-        {
-            uint crc = _crc;
-            for (int i = offset; i < offset + count; i++) crc = Table[(crc ^ data[i]) & 0xFF] ^ (crc >> 8);
-            _crc = crc;
-        }
+        public void Append(byte[] data, int offset, int count) => _crc.Append(data.AsSpan(offset, count));
 
         public void Append(Stream stream)
         {
@@ -416,14 +411,9 @@ namespace Keras.SavingLib
             while ((n = stream.Read(chunk, 0, chunk.Length)) > 0) Append(chunk, 0, n);
         }
 
-        public uint Value => _crc ^ 0xFFFFFFFF;
+        public uint Value => _crc.GetCurrentHashAsUInt32();
 
         /// <summary>The CRC-32 of a whole buffer.</summary>
-        public static uint Of(byte[] data)
-        {
-            var c = new Crc32();
-            c.Append(data, 0, data.Length);
-            return c.Value;
-        }
+        public static uint Of(byte[] data) => System.IO.Hashing.Crc32.HashToUInt32(data);
     }
 }
