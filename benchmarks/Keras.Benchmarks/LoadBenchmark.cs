@@ -81,6 +81,10 @@ internal static class LoadBenchmark
         sw.Restart();
         if (Environment.GetEnvironmentVariable("KERAS_BENCH_PHASES") == "1")
         {
+            var types = typeof(Keras.Layers.Layer).Assembly.GetTypes();
+            Console.Error.WriteLine($"GetTypes {types.Length} {sw.Elapsed.TotalMilliseconds:0.0} ms");
+            int n = 0; foreach (var ty in types) if (ty.IsDefined(typeof(Keras.SavingLib.KerasClassAttribute), false)) n++;
+            Console.Error.WriteLine($"IsDefined {n} {sw.Elapsed.TotalMilliseconds:0.0} ms");
             Keras.SavingLib.KerasCatalog.All(typeof(Keras.Layers.Layer));
             Console.Error.WriteLine($"catalog {sw.Elapsed.TotalMilliseconds:0.0} ms");
             var s2 = Stopwatch.StartNew();

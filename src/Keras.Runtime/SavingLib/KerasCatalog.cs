@@ -34,15 +34,17 @@ namespace Keras.SavingLib
     {
         internal sealed class Entry
         {
-            internal Entry(Type type, Type kind, KerasClassAttribute attribute, Func<ConfigReader, object>? fromConfig)
+            private readonly Lazy<Func<ConfigReader, object>?> _fromConfig;
+
+            internal Entry(Type type, Type kind, KerasClassAttribute attribute)
             {
+                _fromConfig = new Lazy<Func<ConfigReader, object>?>(() => Factory(type, kind));
                 Type = type;
                 Kind = kind;
                 ClassName = attribute.ClassName;
                 Aliases = attribute.Aliases;
-                Module = attribute.Module ?? kind.GetCustomAttribute<KerasKindAttribute>()!.Module;
+                Module = attribute.Module ?? ModuleOfKind(kind);
                 RegisteredName = attribute.RegisteredName;
-                FromConfig = fromConfig;
             }
 
             public Type Type { get; }
@@ -52,8 +54,8 @@ namespace Keras.SavingLib
             public string Module { get; }
             public string? RegisteredName { get; }
 
-            /// <summary>The class' factory; null for classes that are rebuilt by the envelope itself (models).</summary>
-            public Func<ConfigReader, object>? FromConfig { get; }
+            /// <summary>The class' factory (made on first use: start-up pays only for the classes a file uses).</summary>
+            public Func<ConfigReader, object>? FromConfig => _fromConfig.Value;
         }
 
         private sealed class Tables
@@ -69,20 +71,11 @@ namespace Keras.SavingLib
             var tables = new Tables();
             foreach (var type in typeof(KerasCatalog).Assembly.GetTypes())
             {
-                var attribute = type.GetCustomAttribute<KerasClassAttribute>(inherit: false);
-                if (attribute == null) continue;
+                if (!type.IsDefined(typeof(KerasClassAttribute), inherit: false)) continue;
+                var attribute = type.GetCustomAttribute<KerasClassAttribute>(inherit: false)!;
                 var kind = KindOf(type) ?? throw new InvalidOperationException(
                     $"{type.FullName} carries [KerasClass] but derives from no [KerasKind] base class.");
-                var method = type.GetMethod("FromConfig", BindingFlags.Static | BindingFlags.Public | BindingFlags.NonPublic,
-                    binder: null, new[] { typeof(ConfigReader) }, modifiers: null);
-                Func<ConfigReader, object>? factory = null;
-                if (method != null)
-                {
-                    if (!kind.IsAssignableFrom(method.ReturnType) || method.ReturnType.IsValueType)
-                        throw new InvalidOperationException($"{type.FullName}.FromConfig must return the class (or a {kind.Name}).");
-                    factory = (Func<ConfigReader, object>)method.CreateDelegate(typeof(Func<,>).MakeGenericType(typeof(ConfigReader), method.ReturnType));
-                }
-                var entry = new Entry(type, kind, attribute, factory);
+                var entry = new Entry(type, kind, attribute);
                 tables.ByType[type] = entry;
                 foreach (var name in new[] { attribute.ClassName }.Concat(attribute.Aliases))
                 {
@@ -94,11 +87,21 @@ namespace Keras.SavingLib
             return tables;
         }
 
+        private static Func<ConfigReader, object>? Factory(Type type, Type kind)
+        {
+            var method = type.GetMethod("FromConfig", BindingFlags.Static | BindingFlags.Public | BindingFlags.NonPublic,
+                binder: null, new[] { typeof(ConfigReader) }, modifiers: null);
+            if (method == null) return null;
+            if (!kind.IsAssignableFrom(method.ReturnType) || method.ReturnType.IsValueType)
+                throw new InvalidOperationException($"{type.FullName}.FromConfig must return the class (or a {kind.Name}).");
+            return (Func<ConfigReader, object>)method.CreateDelegate(typeof(Func<,>).MakeGenericType(typeof(ConfigReader), method.ReturnType));
+        }
+
         /// <summary>The family base class (the nearest base carrying <see cref="KerasKindAttribute"/>), or null.</summary>
         internal static Type? KindOf(Type type)
         {
             for (var t = type; t != null; t = t.BaseType)
-                if (t.GetCustomAttribute<KerasKindAttribute>(inherit: false) != null) return t;
+                if (t.IsDefined(typeof(KerasKindAttribute), inherit: false)) return t;
             return null;
         }
 
@@ -114,9 +117,14 @@ namespace Keras.SavingLib
             Loaded.Value.ByType.Values.Where(e => e.Kind == kind).OrderBy(e => e.ClassName, StringComparer.Ordinal).ToArray();
 
         /// <summary>The module Keras writes for built-in members of <paramref name="kind"/> ("keras.layers", ...).</summary>
-        internal static string ModuleOfKind(Type kind) => kind.GetCustomAttribute<KerasKindAttribute>()?.Module ?? "";
+        internal static string ModuleOfKind(Type kind) => KindAttribute(kind)?.Module ?? "";
+
+        private static readonly System.Collections.Concurrent.ConcurrentDictionary<Type, KerasKindAttribute?> Kinds =
+            new System.Collections.Concurrent.ConcurrentDictionary<Type, KerasKindAttribute?>();
+
+        private static KerasKindAttribute? KindAttribute(Type kind) => Kinds.GetOrAdd(kind, k => k.GetCustomAttribute<KerasKindAttribute>());
 
         /// <summary>"layer", "initializer", ... for messages.</summary>
-        internal static string Describe(Type kind) => kind.GetCustomAttribute<KerasKindAttribute>()?.Description ?? kind.Name;
+        internal static string Describe(Type kind) => KindAttribute(kind)?.Description ?? kind.Name;
     }
 }
