@@ -4,6 +4,7 @@
 //   dotnet run -c Release --project benchmarks/Keras.Benchmarks -- generator [files]
 //   dotnet run -c Release --project benchmarks/Keras.Benchmarks -- fit [repeats]
 //   dotnet run -c Release --project benchmarks/Keras.Benchmarks -- load [repeats]   (LoadModel vs raw TorchSharp, first load)
+//   dotnet run -c Release --project benchmarks/Keras.Benchmarks -- malloc [repeats] (glibc's memory return vs RetainNativeMemory)
 //   dotnet run -c Release --project benchmarks/Keras.Benchmarks -- gpu [steps]     (CUDA only: benchmarks/gpu/run-gpu-check.sh)
 //
 // generator: Keras.SourceGen and the analyzers on a large compilation (see GeneratorBenchmark.cs).
@@ -26,10 +27,13 @@ if (args.Length >= 2 && args[0] == "child-loop")
     return ChildLoop(clear, units);
 }
 
+if (args.Length >= 2 && args[0] == "child-malloc") return MallocBenchmark.ChildRun(args[1]);
 if (args.Length >= 2 && args[0] == "load-phases") return LoadPhases.Run(args[1]);
 if (args.Length >= 2 && args[0] == "child-first-load") return LoadBenchmark.ChildFirstLoad(args[1]);
 
 string mode = args.Length > 0 ? args[0] : "clear-session";
+if (mode == "malloc")
+    return MallocBenchmark.Run(repeats: args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 5);
 if (mode == "load")
     return LoadBenchmark.Run(repeats: args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 31);
 if (mode == "fit")
@@ -41,7 +45,7 @@ if (mode == "generator")
     return GeneratorBenchmark.Run(files: args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 2000, repeats: 7);
 if (mode != "clear-session")
 {
-    Console.Error.WriteLine($"Unknown benchmark '{mode}'. Available: clear-session [units], generator [files], fit [repeats], load [repeats], gpu [steps]");
+    Console.Error.WriteLine($"Unknown benchmark '{mode}'. Available: clear-session [units], generator [files], fit [repeats], load [repeats], malloc [repeats], gpu [steps]");
     return 2;
 }
 

@@ -183,3 +183,17 @@ public class DeviceTests : KerasTestBase
         Assert.Equal(first, second);
     }
 }
+
+/// <summary>Keras.Utils.RetainNativeMemory: glibc's malloc thresholds, opt-in.</summary>
+public class NativeMemoryTests
+{
+    [Fact]
+    public void RetainNativeMemory_sets_glibc_thresholds_here_and_refuses_non_positive_values()
+    {
+        Assert.Throws<KerasArgumentException>(() => Keras.Utils.RetainNativeMemory(0, 1));
+        Assert.Throws<KerasArgumentException>(() => Keras.Utils.RetainNativeMemory(1, -1));
+        // This machine runs glibc (Debian): mallopt accepts the values. Elsewhere the call returns false and changes nothing.
+        Assert.True(Keras.Interop.NativeMemory.IsGlibc);
+        Assert.True(Keras.Utils.RetainNativeMemory(128L << 10, 128L << 20)); // small values: keeps the test process close to defaults
+    }
+}

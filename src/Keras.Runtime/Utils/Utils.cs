@@ -60,5 +60,25 @@ namespace Keras
         /// Null restores the defaults (messages dropped, warnings to stderr).
         /// </summary>
         public static void SetLoggerFactory(ILoggerFactory? loggerFactory) => IoUtils.LoggerFactory = loggerFactory;
+
+        /// <summary>
+        /// Opt-in: keeps freed native memory in the process instead of returning it to the kernel after every large free
+        /// (glibc's <c>mallopt(M_MMAP_THRESHOLD)</c> and <c>mallopt(M_TRIM_THRESHOLD)</c>, process-wide). With glibc's
+        /// default thresholds, batch-sized buffers can be unmapped and faulted back in at every batch (hundreds of
+        /// thousands of page faults per epoch), which makes throughput swing with allocation history. The trade-off:
+        /// memory freed by the model stays in the process (resident memory does not shrink after large transient
+        /// buffers), up to about <paramref name="trimThresholdBytes"/> beyond what is in use. Equivalent to starting the
+        /// process with <c>MALLOC_MMAP_THRESHOLD_=33554432 MALLOC_TRIM_THRESHOLD_=...</c>. Returns false (and changes
+        /// nothing) where the C library is not glibc (Windows, macOS, Alpine). Call it once at start-up, before training.
+        /// </summary>
+        /// <param name="mmapThresholdBytes">Allocations at least this large use mmap (glibc caps it at 32 MiB).</param>
+        /// <param name="trimThresholdBytes">Free memory at the top of the heap beyond this is returned to the kernel.</param>
+        public static bool RetainNativeMemory(long mmapThresholdBytes = 32L << 20, long trimThresholdBytes = 1L << 30)
+        {
+            if (mmapThresholdBytes <= 0 || trimThresholdBytes <= 0)
+                throw new KerasArgumentException(
+                    $"Both thresholds must be positive. Received: mmapThresholdBytes={mmapThresholdBytes}, trimThresholdBytes={trimThresholdBytes}");
+            return Interop.NativeMemory.Set(mmapThresholdBytes, trimThresholdBytes);
+        }
     }
 }
