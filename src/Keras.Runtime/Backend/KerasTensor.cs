@@ -48,6 +48,36 @@ namespace Keras
         /// </summary>
         internal object? CallArguments { get; set; }
 
+        /// <summary><c>x + y</c> on symbolic tensors records Keras' Add operation (<c>keras.ops.add</c>), as Keras 3 does.</summary>
+        public static KerasTensor operator +(KerasTensor x, KerasTensor y) => new Ops.Add().Call(x, y);
+
+        /// <summary><c>x + c</c>: Keras' Add operation with a constant.</summary>
+        public static KerasTensor operator +(KerasTensor x, double c) => new Ops.Add().Call(x, c);
+
+        /// <summary><c>x - y</c>: Keras' Subtract operation.</summary>
+        public static KerasTensor operator -(KerasTensor x, KerasTensor y) => new Ops.Subtract().Call(x, y);
+
+        /// <summary><c>x - c</c>: Keras' Subtract operation with a constant.</summary>
+        public static KerasTensor operator -(KerasTensor x, double c) => new Ops.Subtract().Call(x, c);
+
+        /// <summary><c>x * y</c>: Keras' Multiply operation.</summary>
+        public static KerasTensor operator *(KerasTensor x, KerasTensor y) => new Ops.Multiply().Call(x, y);
+
+        /// <summary><c>x * c</c>: Keras' Multiply operation with a constant.</summary>
+        public static KerasTensor operator *(KerasTensor x, double c) => new Ops.Multiply().Call(x, c);
+
+        /// <summary><c>c * x</c>: Keras' Multiply operation with the constant first.</summary>
+        public static KerasTensor operator *(double c, KerasTensor x) => new Ops.Multiply().Call(c, x);
+
+        /// <summary><c>x / y</c>: Keras' Divide operation.</summary>
+        public static KerasTensor operator /(KerasTensor x, KerasTensor y) => new Ops.Divide().Call(x, y);
+
+        /// <summary><c>x / c</c>: Keras' Divide operation with a constant.</summary>
+        public static KerasTensor operator /(KerasTensor x, double c) => new Ops.Divide().Call(x, c);
+
+        /// <summary><c>-x</c>: Keras' Negative operation.</summary>
+        public static KerasTensor operator -(KerasTensor x) => new Ops.Negative().Call(x);
+
         /// <inheritdoc />
         public override string ToString() =>
             $"<KerasTensor shape=({string.Join(", ", Shape.Select(d => d < 0 ? "None" : d.ToString()))}{(Shape.Length == 1 ? "," : "")}), dtype={Dtype}" +

@@ -23,6 +23,15 @@ namespace Keras.SavingLib
 
         /// <summary>What a member is called in messages ("layer", "initializer").</summary>
         public string Description { get; }
+
+        /// <summary>
+        /// Module prefixes that select this family in a serialized envelope when the class name alone is ambiguous
+        /// (Keras' operations share class names with layers: <c>keras.src.ops.numpy.Add</c> vs <c>keras.layers.Add</c>).
+        /// </summary>
+        public string[] ModulePrefixes { get; set; } = Array.Empty<string>();
+
+        /// <summary>Whether Keras writes the class name as registered_name for built-in members (operations do).</summary>
+        public bool WritesRegisteredName { get; set; }
     }
 
     /// <summary>
@@ -44,7 +53,7 @@ namespace Keras.SavingLib
                 ClassName = attribute.ClassName;
                 Aliases = attribute.Aliases;
                 Module = attribute.Module ?? ModuleOfKind(kind);
-                RegisteredName = attribute.RegisteredName;
+                RegisteredName = attribute.RegisteredName ?? (KindAttribute(kind)?.WritesRegisteredName == true ? attribute.ClassName : null);
             }
 
             public Type Type { get; }
@@ -108,6 +117,20 @@ namespace Keras.SavingLib
         /// <summary>The built-in class of <paramref name="kind"/> that Keras names <paramref name="className"/> (or an alias), or null.</summary>
         internal static Entry? Find(Type kind, string className) =>
             Loaded.Value.ByName.TryGetValue((kind, className), out var entry) ? entry : null;
+
+        /// <summary>
+        /// The family an envelope's <c>module</c> selects among those derived from <paramref name="defaultKind"/> (its
+        /// <see cref="KerasKindAttribute.ModulePrefixes"/>), else <paramref name="defaultKind"/>.
+        /// </summary>
+        internal static Type KindForModule(string? module, Type defaultKind)
+        {
+            if (module != null)
+                foreach (var kind in Loaded.Value.ByType.Values.Select(e => e.Kind).Distinct())
+                    if (kind != defaultKind && defaultKind.IsAssignableFrom(kind) && KindAttribute(kind) is { } a &&
+                        a.ModulePrefixes.Any(p => module == p || module.StartsWith(p + ".", StringComparison.Ordinal)))
+                        return kind;
+            return defaultKind;
+        }
 
         /// <summary>The catalog entry of a built-in class, or null for classes outside the catalog (users' classes).</summary>
         internal static Entry? Of(Type type) => Loaded.Value.ByType.TryGetValue(type, out var entry) ? entry : null;

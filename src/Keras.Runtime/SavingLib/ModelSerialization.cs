@@ -184,7 +184,8 @@ namespace Keras.SavingLib
             string? registered = obj["registered_name"] is JsonValue rn && rn.GetValueKind() == JsonValueKind.String ? (string?)rn : null;
 
             Func<JsonObject, Layer>? custom = registered != null && registered.Contains('>') ? SerializableRegistry.Find(registered, className) : null;
-            var entry = custom == null ? KerasCatalog.Find(typeof(Layer), className) : null;
+            string? module = obj["module"] is JsonValue mv && mv.GetValueKind() == JsonValueKind.String ? (string?)mv : null;
+            var entry = custom == null ? KerasCatalog.Find(KerasCatalog.KindForModule(module, typeof(Layer)), className) : null;
             if (entry == null && custom == null) custom = SerializableRegistry.Find(registered, className);
             if (entry == null && custom == null) throw UnknownClass(className, obj);
 

@@ -51,6 +51,7 @@ namespace Keras.SavingLib
             var used = new Dictionary<string, int>(StringComparer.Ordinal);
             foreach (var layer in model.Layers)
             {
+                if (layer is Ops.Operation) continue; // Keras' model.layers holds no operations: they have no group and take no name
                 string name = Naming.ToSnakeCase(layer.KerasClassName);
                 if (used.TryGetValue(name, out int count))
                 {
