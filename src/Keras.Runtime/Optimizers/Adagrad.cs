@@ -43,8 +43,7 @@ namespace Keras.Optimizers
             var accumulator = _accumulators[VariableIndex(variable)];
             accumulator.addcmul_(gradient, gradient, value: 1);
             using var denominator = accumulator.add(Epsilon).sqrt_();
-            using var step = gradient.mul(learningRate).div_(denominator);
-            variable.Value.sub_(step);
+            variable.Value.addcdiv_(gradient, denominator, value: -learningRate);
         }
 
         /// <inheritdoc />

@@ -71,8 +71,8 @@ namespace Keras.Optimizers
                 v = vHat;
             }
             using var denominator = v.sqrt().add_(Epsilon);
-            using var step = m.mul(alpha).div_(denominator);
-            variable.Value.sub_(step);
+            // w -= alpha * m / denominator, fused into one kernel.
+            variable.Value.addcdiv_(m, denominator, value: -alpha);
         }
 
         /// <inheritdoc />

@@ -57,8 +57,7 @@ namespace Keras.Optimizers
             m.mul_(Beta1).add_(gradient, alpha: 1 - Beta1);
             using (var abs = gradient.abs()) u.mul_(Beta2).copy_(torch.maximum(u, abs));
             using var denominator = u.add(Epsilon).mul_(1 - beta1Power);
-            using var step = m.mul(learningRate).div_(denominator);
-            variable.Value.sub_(step);
+            variable.Value.addcdiv_(m, denominator, value: -learningRate);
         }
 
         /// <inheritdoc />

@@ -76,8 +76,7 @@ namespace Keras.Optimizers
             v.mul_(Beta2).addcmul_(gradient, gradient, value: 1 - Beta2);
             using var mHat = m.mul(_ut1 / (1 - _uProductT1)).add_(gradient, alpha: (1 - _ut) / (1 - _uProductT));
             using var denominator = v.div(1 - beta2Power).sqrt_().add_(Epsilon);
-            using var step = mHat.mul_(learningRate).div_(denominator);
-            variable.Value.sub_(step);
+            variable.Value.addcdiv_(mHat, denominator, value: -learningRate);
         }
 
         /// <inheritdoc />
