@@ -19,7 +19,7 @@ public class CatalogTests : KerasTestBase
     /// per-sample input shape to call it on. A new layer class must add its row here, or
     /// <see cref="Every_layer_class_is_in_the_catalog_and_has_a_sample"/> fails.
     /// </summary>
-    private static readonly Dictionary<string, (Func<Layer> Make, long[] Input)> Samples = new()
+    internal static readonly Dictionary<string, (Func<Layer> Make, long[] Input)> Samples = new()
     {
         ["Dense"] = (() => new Dense(3, activation: "tanh"), new long[] { 4 }),
         ["Dropout"] = (() => new Dropout(0.25, seed: 3), new long[] { 4 }),

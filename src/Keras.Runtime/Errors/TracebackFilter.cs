@@ -49,7 +49,7 @@ namespace Keras.Errors
         /// </summary>
         public static Exception Rewrap(Exception original, string callee, string argumentsSummary)
         {
-            string message = "Exception encountered when calling " + callee + ".\n\n" + original.Message +
+            string message = "Exception encountered when calling " + callee + ".\n\n" + original.Message + MissingKernelHint(original.Message) +
                              "\n\nArguments received by " + callee + ":\n" + argumentsSummary;
             return original is ArgumentException
                 ? new KerasArgumentException(message, original)
@@ -57,6 +57,28 @@ namespace Keras.Errors
         }
 
         public static bool IsKerasException(Exception e) => e is IKerasException;
+
+        private static readonly System.Text.RegularExpressions.Regex NotImplementedFor =
+            new("\"?(?<op>[A-Za-z0-9_]+)\"? not implemented for '(?<type>[A-Za-z0-9]+)'", System.Text.RegularExpressions.RegexOptions.CultureInvariant);
+
+        /// <summary>
+        /// LibTorch's "X not implemented for 'Half'": the op has no kernel for that dtype on this device (common for
+        /// float16/bfloat16 on the CPU). Says so in Keras' dtype names, and what to do.
+        /// </summary>
+        internal static string MissingKernelHint(string message)
+        {
+            var match = NotImplementedFor.Match(message);
+            if (!match.Success) return "";
+            string type = match.Groups["type"].Value;
+            string dtype = type switch
+            {
+                "Half" => "float16", "BFloat16" => "bfloat16", "Float" => "float32", "Double" => "float64",
+                "Long" => "int64", "Int" => "int32", "Bool" => "bool", _ => type,
+            };
+            return $"\n\nLibTorch has no {dtype} kernel for '{match.Groups["op"].Value}' on this device. Give this layer a float32 " +
+                   "policy (`dtype: \"float32\"` in its constructor), use a policy with float32 compute, or run the model on a GPU, " +
+                   "where the half-precision kernels exist.";
+        }
     }
 
     /// <summary>Marker for exceptions raised by Keras.Runtime (their stack traces honour traceback filtering).</summary>

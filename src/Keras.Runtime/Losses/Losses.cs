@@ -34,7 +34,17 @@ namespace Keras.Losses
         /// <summary>Computes the reduced loss (Keras' <c>loss(y_true, y_pred)</c>).</summary>
         public Tensor Call(Tensor yTrue, Tensor yPred)
         {
-            var values = PerSample(yTrue, yPred);
+            // Keras computes losses in floatx: half-precision predictions (mixed policies) are cast up first.
+            Tensor values;
+            if (yPred.dtype is ScalarType.Float16 or ScalarType.BFloat16)
+            {
+                using var wide = yPred.to_type(Interop.Dtypes.ToScalarType(Config.Floatx()));
+                values = PerSample(yTrue, wide);
+            }
+            else
+            {
+                values = PerSample(yTrue, yPred);
+            }
             switch (Reduction)
             {
                 case "none": return values;
