@@ -136,7 +136,7 @@ internal static class LoadBenchmark
         return (net, state);
     }
 
-    private static void Save(string keras, string raw)
+    internal static void Save(string keras, string raw)
     {
         Keras.Utils.SetRandomSeed(1);
         var model = new Sequential(new Layer[]

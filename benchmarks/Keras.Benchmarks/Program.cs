@@ -4,6 +4,7 @@
 //   dotnet run -c Release --project benchmarks/Keras.Benchmarks -- generator [files]
 //   dotnet run -c Release --project benchmarks/Keras.Benchmarks -- fit [repeats]
 //   dotnet run -c Release --project benchmarks/Keras.Benchmarks -- load [repeats]   (LoadModel vs raw TorchSharp, first load)
+//   dotnet run -c Release --project benchmarks/Keras.Benchmarks -- load-phases [file.keras]   (where LoadModel's time goes)
 //   dotnet run -c Release --project benchmarks/Keras.Benchmarks -- malloc [repeats] (glibc's memory return vs RetainNativeMemory)
 //   dotnet run -c Release --project benchmarks/Keras.Benchmarks -- gpu [steps]     (CUDA only: benchmarks/gpu/run-gpu-check.sh)
 //
@@ -28,7 +29,13 @@ if (args.Length >= 2 && args[0] == "child-loop")
 }
 
 if (args.Length >= 2 && args[0] == "child-malloc") return MallocBenchmark.ChildRun(args[1]);
-if (args.Length >= 2 && args[0] == "load-phases") return LoadPhases.Run(args[1]);
+if (args.Length >= 1 && args[0] == "load-phases")
+{
+    if (args.Length >= 2) return LoadPhases.Run(args[1]);
+    string file = Path.Combine(Path.GetTempPath(), "keras-load-phases-" + Environment.ProcessId + ".keras");
+    LoadBenchmark.Save(file, file + ".raw");
+    try { return LoadPhases.Run(file); } finally { File.Delete(file); File.Delete(file + ".raw"); }
+}
 if (args.Length >= 2 && args[0] == "child-first-load") return LoadBenchmark.ChildFirstLoad(args[1]);
 
 string mode = args.Length > 0 ? args[0] : "clear-session";

@@ -270,12 +270,18 @@ namespace Keras.SavingLib
                 if (entry.CompressedSize <= InMemoryLimit)
                 {
                     // Small enough to hold: one sequential read serves the CRC and every later random access.
-                    var bytes = new byte[entry.CompressedSize];
-                    _file.Position = start;
-                    _file.ReadExactly(bytes, 0, bytes.Length);
-                    crc.Append(bytes, 0, bytes.Length);
-                    CheckCrc(entry, crc.Value, entry.CompressedSize);
-                    return new MemoryStream(bytes, writable: false);
+                    var stream = PooledBytesStream.Read(_file, start, (int)entry.CompressedSize);
+                    try
+                    {
+                        crc.Append(stream.Bytes, 0, (int)entry.CompressedSize);
+                        CheckCrc(entry, crc.Value, entry.CompressedSize);
+                        return stream;
+                    }
+                    catch
+                    {
+                        stream.Dispose();
+                        throw;
+                    }
                 }
                 using (var check = new WindowStream(_file, start, entry.CompressedSize)) crc.Append(check);
                 CheckCrc(entry, crc.Value, entry.CompressedSize);
@@ -415,5 +421,48 @@ namespace Keras.SavingLib
 
         /// <summary>The CRC-32 of a whole buffer.</summary>
         public static uint Of(byte[] data) => System.IO.Hashing.Crc32.HashToUInt32(data);
+    }
+
+    /// <summary>
+    /// A read-only stream over bytes read once from the archive into a buffer rented from the shared pool (up to
+    /// <see cref="PoolLimit"/>; larger entries get their own array), returned to the pool on dispose: loading the same
+    /// model again reuses warm memory instead of faulting in a fresh large array each time.
+    /// </summary>
+    internal sealed class PooledBytesStream : MemoryStream
+    {
+        private const int PoolLimit = 16 << 20;
+        private byte[]? _rented;
+
+        private PooledBytesStream(byte[] bytes, int length, bool rented) : base(bytes, 0, length, writable: false, publiclyVisible: false)
+        {
+            Bytes = bytes;
+            _rented = rented ? bytes : null;
+        }
+
+        /// <summary>The buffer; only its first Length bytes belong to the entry.</summary>
+        internal byte[] Bytes { get; }
+
+        internal static PooledBytesStream Read(Stream file, long start, int length)
+        {
+            bool rent = length <= PoolLimit;
+            var bytes = rent ? System.Buffers.ArrayPool<byte>.Shared.Rent(length) : new byte[length];
+            try
+            {
+                file.Position = start;
+                file.ReadExactly(bytes, 0, length);
+                return new PooledBytesStream(bytes, length, rent);
+            }
+            catch
+            {
+                if (rent) System.Buffers.ArrayPool<byte>.Shared.Return(bytes);
+                throw;
+            }
+        }
+
+        protected override void Dispose(bool disposing)
+        {
+            base.Dispose(disposing);
+            if (System.Threading.Interlocked.Exchange(ref _rented, null) is { } rented) System.Buffers.ArrayPool<byte>.Shared.Return(rented);
+        }
     }
 }

@@ -167,14 +167,23 @@ namespace Keras.SavingLib.Hdf5
             if (address == Undefined || address < 0 || count < 0) throw Corrupt("an undefined address is used");
             long absolute = BaseAddress + address;
             if (absolute > _length || count > _length - absolute) throw Corrupt($"data at byte {absolute} (+{count}) lies outside the file ({_length} bytes)");
-            var buffer = new byte[(int)Math.Min(count, 1 << 22)];
-            _stream.Position = absolute;
-            while (count > 0)
+            // Pooled: a fresh multi-megabyte array per dataset costs page faults on every load; the target uses the
+            // buffer only during its call, and sees only the n bytes just read into it.
+            var buffer = System.Buffers.ArrayPool<byte>.Shared.Rent((int)Math.Min(count, 1 << 22));
+            try
             {
-                int n = (int)Math.Min(count, buffer.Length);
-                _stream.ReadExactly(buffer, 0, n);
-                target(buffer, n);
-                count -= n;
+                _stream.Position = absolute;
+                while (count > 0)
+                {
+                    int n = (int)Math.Min(count, buffer.Length);
+                    _stream.ReadExactly(buffer, 0, n);
+                    target(buffer, n);
+                    count -= n;
+                }
+            }
+            finally
+            {
+                System.Buffers.ArrayPool<byte>.Shared.Return(buffer);
             }
         }
 
