@@ -37,6 +37,7 @@ if (args.Length >= 1 && args[0] == "load-phases")
     try { return LoadPhases.Run(file); } finally { File.Delete(file); File.Delete(file + ".raw"); }
 }
 if (args.Length >= 2 && args[0] == "child-first-load") return LoadBenchmark.ChildFirstLoad(args[1]);
+if (args.Length >= 2 && args[0] == "child-first-raw") return LoadBenchmark.ChildFirstRaw(args[1]);
 
 string mode = args.Length > 0 ? args[0] : "clear-session";
 if (mode == "malloc")

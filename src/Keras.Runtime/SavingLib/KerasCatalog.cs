@@ -124,13 +124,24 @@ namespace Keras.SavingLib
         /// </summary>
         internal static Type KindForModule(string? module, Type defaultKind)
         {
-            if (module != null)
-                foreach (var kind in Loaded.Value.ByType.Values.Select(e => e.Kind).Distinct())
-                    if (kind != defaultKind && defaultKind.IsAssignableFrom(kind) && KindAttribute(kind) is { } a &&
-                        a.ModulePrefixes.Any(p => module == p || module.StartsWith(p + ".", StringComparison.Ordinal)))
-                        return kind;
-            return defaultKind;
+            if (module == null) return defaultKind;
+            if (ModuleKinds.TryGetValue((module, defaultKind), out var known)) return known;
+            var found = defaultKind;
+            foreach (var kind in Loaded.Value.ByType.Values.Select(e => e.Kind).Distinct())
+                if (kind != defaultKind && defaultKind.IsAssignableFrom(kind) && KindAttribute(kind) is { } a &&
+                    a.ModulePrefixes.Any(p => module == p || module.StartsWith(p + ".", StringComparison.Ordinal)))
+                {
+                    found = kind;
+                    break;
+                }
+            // Bounded: files name a handful of modules, but a hostile one may name thousands.
+            if (ModuleKinds.Count < 256) ModuleKinds.TryAdd((module, defaultKind), found);
+            return found;
         }
+
+        // Answers per (module, default kind), so that each module is looked up once per process.
+        private static readonly System.Collections.Concurrent.ConcurrentDictionary<(string Module, Type Kind), Type> ModuleKinds =
+            new System.Collections.Concurrent.ConcurrentDictionary<(string Module, Type Kind), Type>();
 
         /// <summary>The catalog entry of a built-in class, or null for classes outside the catalog (users' classes).</summary>
         internal static Entry? Of(Type type) => Loaded.Value.ByType.TryGetValue(type, out var entry) ? entry : null;
