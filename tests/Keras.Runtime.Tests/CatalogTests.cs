@@ -68,6 +68,33 @@ public class CatalogTests : KerasTestBase
         ["ELU"] = (() => new ELU(0.5), new long[] { 4 }),
         ["Softmax"] = (() => new Softmax(new[] { 1, 2 }), new long[] { 2, 3 }),
         ["Identity"] = (() => new Identity(), new long[] { 4 }),
+        ["LayerNormalization"] = (() => new LayerNormalization(new[] { 1, 2 }, epsilon: 1e-4, gammaInitializer: new Keras.Initializers.Constant(1.5)), new long[] { 3, 4 }),
+        ["GroupNormalization"] = (() => new GroupNormalization(2, epsilon: 1e-2, center: false), new long[] { 3, 4 }),
+        ["UnitNormalization"] = (() => new UnitNormalization(new[] { 1, 2 }), new long[] { 3, 2 }),
+        ["GlobalAveragePooling1D"] = (() => new GlobalAveragePooling1D(keepdims: true), new long[] { 5, 3 }),
+        ["GlobalMaxPooling1D"] = (() => new GlobalMaxPooling1D(dataFormat: "channels_first"), new long[] { 3, 5 }),
+        ["SpatialDropout1D"] = (() => new SpatialDropout1D(0.3, seed: 2), new long[] { 5, 3 }),
+        ["SpatialDropout2D"] = (() => new SpatialDropout2D(0.3, dataFormat: "channels_first", seed: 2), new long[] { 2, 3, 3 }),
+        ["SpatialDropout3D"] = (() => new SpatialDropout3D(0.2), new long[] { 2, 2, 2, 3 }),
+        ["GaussianNoise"] = (() => new GaussianNoise(0.2, seed: 4), new long[] { 4 }),
+        ["GaussianDropout"] = (() => new GaussianDropout(0.4, seed: 4), new long[] { 4 }),
+        ["AlphaDropout"] = (() => new AlphaDropout(0.1, noiseShape: new long?[] { null, 1, 4 }, seed: 4), new long[] { 3, 4 }),
+        ["ActivityRegularization"] = (() => new ActivityRegularization(l1: 0.01, l2: 0.02), new long[] { 4 }),
+        ["Rescaling"] = (() => new Rescaling(new[] { 0.5, 2.0 }, new[] { 1.0, -1.0 }), new long[] { 3, 2 }),
+        ["Normalization"] = (() =>
+        {
+            var n = new Normalization(axis: -1);
+            using var data = torch.randn(new long[] { 8, 3 }, generator: new torch.Generator(3)) * 2 + 1;
+            n.Adapt(data);
+            return n;
+        }, new long[] { 3 }),
+        ["Resizing"] = (() => new Resizing(3, 5, interpolation: "nearest", cropToAspectRatio: true), new long[] { 4, 4, 2 }),
+        ["CenterCrop"] = (() => new CenterCrop(2, 3), new long[] { 4, 5, 2 }),
+        ["RandomFlip"] = (() => new RandomFlip("horizontal", seed: 1), new long[] { 3, 3, 2 }),
+        ["RandomRotation"] = (() => new RandomRotation((-0.1, 0.2), fillMode: "constant", fillValue: 1.0, seed: 1), new long[] { 3, 3, 2 }),
+        ["RandomZoom"] = (() => new RandomZoom(0.2, (-0.1, 0.3), interpolation: "nearest", seed: 1), new long[] { 3, 3, 2 }),
+        ["RandomTranslation"] = (() => new RandomTranslation(0.1, (-0.2, 0.2), fillMode: "wrap", seed: 1), new long[] { 3, 3, 2 }),
+        ["RandomContrast"] = (() => new RandomContrast(0.3, valueRange: (0, 1), seed: 1), new long[] { 3, 3, 2 }),
     };
 
     /// <summary>Layers that take several inputs: made and called inside a Functional graph by this function.</summary>

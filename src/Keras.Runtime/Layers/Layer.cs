@@ -222,20 +222,22 @@ namespace Keras.Layers
         protected abstract Tensor CallCore(Tensor inputs, bool? training);
 
         /// <summary>
-        /// Adds a variable to the layer (Keras' add_weight), in the variable dtype, on the current device. While a file is
+        /// Adds a variable to the layer (Keras' add_weight), in the variable dtype (or <paramref name="dtype"/>: Normalization's
+        /// int64 <c>count</c>), on the current device. While a file is
         /// being loaded, its size is first checked against the load's budget (<see cref="LoadLimits.MaxModelBytes"/>).
         /// </summary>
         protected KerasVariable AddWeight(string name, long[] shape, Initializer initializer, bool trainable = true,
-            Regularizers.Regularizer? regularizer = null, Constraints.Constraint? constraint = null)
+            Regularizers.Regularizer? regularizer = null, Constraints.Constraint? constraint = null, string? dtype = null)
         {
             EnsureAlive();
+            string variableDtype = dtype ?? VariableDtype;
             if (shape is null || shape.Any(d => d < 0))
                 throw new KerasArgumentException($"Layer '{Name}': variable '{name}' needs a fully defined shape. Received: ({string.Join(", ", shape ?? Array.Empty<long>())})");
-            SavingLib.LoadContext.Current?.ChargeVariable(this, name, shape, VariableDtype);
+            SavingLib.LoadContext.Current?.ChargeVariable(this, name, shape, variableDtype);
             // A load that fills every variable from the file (LoadModel with weights) skips drawing initial values nobody sees.
             Tensor value = SavingLib.LoadContext.Current is { WeightsFollow: true }
-                ? torch.zeros(shape, Dtypes.ToScalarType(VariableDtype)) // host: moved below with the initializers' values
-                : initializer.Call(shape, VariableDtype);
+                ? torch.zeros(shape, Dtypes.ToScalarType(variableDtype)) // host: moved below with the initializers' values
+                : initializer.Call(shape, variableDtype);
             var device = Devices.Current;
             if (!Devices.IsOn(value, device))
             {

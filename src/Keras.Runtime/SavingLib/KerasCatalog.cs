@@ -71,6 +71,7 @@ namespace Keras.SavingLib
         {
             public readonly Dictionary<Type, Entry> ByType = new Dictionary<Type, Entry>();
             public readonly Dictionary<(Type Kind, string Name), Entry> ByName = new Dictionary<(Type, string), Entry>();
+            public readonly Dictionary<(Type Kind, string Name), string> Refused = new Dictionary<(Type, string), string>();
         }
 
         private static readonly Lazy<Tables> Loaded = new Lazy<Tables>(Discover, System.Threading.LazyThreadSafetyMode.ExecutionAndPublication);
@@ -80,6 +81,9 @@ namespace Keras.SavingLib
             var tables = new Tables();
             foreach (var type in typeof(KerasCatalog).Assembly.GetTypes())
             {
+                if (type.IsDefined(typeof(KerasRefusedClassAttribute), inherit: false))
+                    foreach (var refused in type.GetCustomAttributes<KerasRefusedClassAttribute>(inherit: false))
+                        tables.Refused[(refused.Kind, refused.ClassName)] = refused.Reason;
                 if (!type.IsDefined(typeof(KerasClassAttribute), inherit: false)) continue;
                 var attribute = type.GetCustomAttribute<KerasClassAttribute>(inherit: false)!;
                 var kind = KindOf(type) ?? throw new InvalidOperationException(
@@ -117,6 +121,17 @@ namespace Keras.SavingLib
         /// <summary>The built-in class of <paramref name="kind"/> that Keras names <paramref name="className"/> (or an alias), or null.</summary>
         internal static Entry? Find(Type kind, string className) =>
             Loaded.Value.ByName.TryGetValue((kind, className), out var entry) ? entry : null;
+
+        /// <summary>
+        /// Why this runtime refuses the Keras class <paramref name="className"/> of <paramref name="kind"/> on purpose (a
+        /// <see cref="KerasRefusedClassAttribute"/> in the class' family folder), or null.
+        /// </summary>
+        internal static string? Refusal(Type kind, string className)
+        {
+            for (var k = kind; k != null; k = k.BaseType)
+                if (Loaded.Value.Refused.TryGetValue((k, className), out var reason)) return reason;
+            return null;
+        }
 
         /// <summary>
         /// The family an envelope's <c>module</c> selects among those derived from <paramref name="defaultKind"/> (its

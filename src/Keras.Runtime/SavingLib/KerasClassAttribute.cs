@@ -31,3 +31,31 @@ namespace Keras.SavingLib
         public string? RegisteredName { get; set; }
     }
 }
+
+namespace Keras.SavingLib
+{
+    /// <summary>
+    /// Marks a class (usually a static holder in the family folder) as the owner of a Keras class name this runtime
+    /// refuses on purpose, with the reason and what to do instead: loading a config of that class fails with this message
+    /// rather than the generic "could not locate class". <see cref="Kind"/> is the family base class (e.g. Layer).
+    /// </summary>
+    [AttributeUsage(AttributeTargets.Class, Inherited = false, AllowMultiple = true)]
+    internal sealed class KerasRefusedClassAttribute : Attribute
+    {
+        public KerasRefusedClassAttribute(Type kind, string className, string reason)
+        {
+            Kind = kind;
+            ClassName = className;
+            Reason = reason;
+        }
+
+        /// <summary>The family (Layer, ...).</summary>
+        public Type Kind { get; }
+
+        /// <summary>Keras' class name, e.g. "Lambda".</summary>
+        public string ClassName { get; }
+
+        /// <summary>Why it is refused and what to do instead.</summary>
+        public string Reason { get; }
+    }
+}

@@ -244,6 +244,8 @@ namespace Keras.SavingLib
 
         private static KerasTypeException UnknownClass(string className, JsonObject obj)
         {
+            if (KerasCatalog.Refusal(typeof(Layer), className) is { } reason)
+                return new KerasTypeException($"Cannot load class '{className}': {reason}");
             var known = KerasCatalog.All(typeof(Layer)).Select(e => e.ClassName).ToArray();
             string json = obj.ToJsonString();
             if (json.Length > 400) json = json.Substring(0, 397) + "...";

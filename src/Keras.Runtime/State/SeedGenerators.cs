@@ -54,5 +54,17 @@ namespace Keras.State
             like.device_type == DeviceType.META
                 ? torch.rand(like.shape, like.dtype, like.device)
                 : torch.rand(like.shape, like.dtype, like.device, generator: For(like));
+
+        /// <summary>Uniform values in [0, 1) of <paramref name="shape"/>, on the device and in the dtype of <paramref name="like"/>.</summary>
+        internal Tensor Uniform(long[] shape, Tensor like) =>
+            like.device_type == DeviceType.META
+                ? torch.rand(shape, like.dtype, like.device)
+                : torch.rand(shape, like.dtype, like.device, generator: For(like));
+
+        /// <summary>Standard normal values shaped like <paramref name="like"/>, on its device and in its dtype.</summary>
+        internal Tensor Normal(Tensor like) =>
+            like.device_type == DeviceType.META
+                ? torch.randn(like.shape, like.dtype, like.device)
+                : torch.randn(like.shape, like.dtype, like.device, generator: For(like));
     }
 }

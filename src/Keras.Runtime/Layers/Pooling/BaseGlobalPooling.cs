@@ -7,7 +7,7 @@ using static TorchSharp.torch;
 namespace Keras.Layers
 {
     /// <summary>
-    /// Keras' <c>BaseGlobalPooling</c> for 2-D and 3-D inputs (GlobalAveragePooling2D/3D, GlobalMaxPooling2D/3D): the mean
+    /// Keras' <c>BaseGlobalPooling</c> (GlobalAveragePooling1D/2D/3D, GlobalMaxPooling1D/2D/3D): the mean
     /// or maximum over every spatial axis; (batch, channels), or with <c>keepdims</c> the spatial axes kept with size 1.
     /// </summary>
     public abstract class BaseGlobalPooling : Layer
