@@ -67,7 +67,7 @@ namespace Keras.Layers
         /// <summary>Keras' <c>go_backwards</c>: the sequence is processed from its last step; returned sequences are in processing order (reversed), as Keras returns them.</summary>
         public bool GoBackwards { get; }
         /// <summary>Keras' <c>zero_output_for_mask</c>: masked steps output zeros instead of the previous output.</summary>
-        public bool ZeroOutputForMask { get; }
+        public bool ZeroOutputForMask { get; internal set; }
         /// <summary>Keras' <c>dropout</c>: the rate of the inputs' dropout mask (one mask for every step), in training only.</summary>
         public double Dropout { get; }
         /// <summary>Keras' <c>recurrent_dropout</c>: the rate of the recurrent state's dropout mask (one mask for every step), in training only.</summary>
