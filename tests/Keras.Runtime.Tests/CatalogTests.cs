@@ -34,6 +34,8 @@ public class CatalogTests : KerasTestBase
         ["GRU"] = (() => new GRU(3, goBackwards: true, dropout: 0.1, seed: 2), new long[] { 4, 2 }),
         ["SimpleRNN"] = (() => new SimpleRNN(3, activation: "relu", returnSequences: true, goBackwards: true, dropout: 0.1, recurrentDropout: 0.2), new long[] { 4, 2 }),
         ["Masking"] = (() => new Masking(0.5), new long[] { 4, 2 }),
+        ["Bidirectional"] = (() => new Bidirectional(new LSTM(3, returnSequences: true), mergeMode: "ave"), new long[] { 4, 2 }),
+        ["TimeDistributed"] = (() => new TimeDistributed(new Dense(2, activation: "relu")), new long[] { 4, 3 }),
         ["MultiHeadAttention"] = (() => new MultiHeadAttention(2, 3), new long[] { 4, 6 }),
         ["Conv1D"] = (() => new Conv1D(3, 3, padding: "causal", dilationRate: 2, groups: 1, activation: "tanh"), new long[] { 7, 2 }),
         ["Conv3D"] = (() => new Conv3D(4, (2, 3, 2), (1, 2, 1), padding: "same", groups: 2), new long[] { 3, 5, 4, 2 }),

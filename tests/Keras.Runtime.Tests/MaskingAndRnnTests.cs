@@ -16,13 +16,14 @@ namespace Keras.Runtime.Tests;
 /// </summary>
 public class MaskingAndRnnTests : KerasTestBase
 {
-    private delegate double[][] CellStep(double[] x, double[][] states);
+    internal delegate double[][] CellStep(double[] x, double[][] states);
 
     /// <summary>
     /// Keras' RNN loop (backend.rnn): steps in order (reversed with go_backwards); on a masked step the states keep their
     /// values and the output repeats the previous output (zeros before the first). Outputs are in processing order.
     /// </summary>
-    private static (Nd Outputs, double[][][] States) ReferenceRnn(Nd x, bool[,]? mask, bool goBackwards, int units, int stateCount, CellStep step)
+    internal static (Nd Outputs, double[][][] States) ReferenceRnn(Nd x, bool[,]? mask, bool goBackwards, int units, int stateCount, CellStep step,
+        bool zeroOutputForMask = false)
     {
         long batch = x.Shape[0], steps = x.Shape[1], features = x.Shape[2];
         var outputs = new Nd(new[] { batch, steps, (long)units });
@@ -43,7 +44,7 @@ public class MaskingAndRnnTests : KerasTestBase
                     states = next;
                     previous = next[0];
                 }
-                for (int u = 0; u < units; u++) outputs[b, k, u] = previous[u];
+                for (int u = 0; u < units; u++) outputs[b, k, u] = use || !zeroOutputForMask ? previous[u] : 0;
             }
             finals[b] = states;
         }
@@ -52,7 +53,7 @@ public class MaskingAndRnnTests : KerasTestBase
 
     private static double Sigmoid(double v) => 1 / (1 + Math.Exp(-v));
 
-    private static CellStep SimpleRnnCell(Nd w, Nd u, Nd? bias, Func<double, double> activation) => (x, states) =>
+    internal static CellStep SimpleRnnCell(Nd w, Nd u, Nd? bias, Func<double, double> activation) => (x, states) =>
     {
         int units = (int)u.Shape[0];
         var h = new double[units];
@@ -66,7 +67,7 @@ public class MaskingAndRnnTests : KerasTestBase
         return new[] { h };
     };
 
-    private static CellStep LstmCell(Nd w, Nd u, Nd bias) => (x, states) =>
+    internal static CellStep LstmCell(Nd w, Nd u, Nd bias) => (x, states) =>
     {
         int units = (int)u.Shape[0];
         double Z(int gate, int j)
@@ -88,7 +89,7 @@ public class MaskingAndRnnTests : KerasTestBase
         return new[] { h, c };
     };
 
-    private static CellStep GruCell(Nd w, Nd u, Nd bias) => (x, states) =>
+    internal static CellStep GruCell(Nd w, Nd u, Nd bias) => (x, states) =>
     {
         int units = (int)u.Shape[0];
         double X(int gate, int j)
@@ -115,7 +116,7 @@ public class MaskingAndRnnTests : KerasTestBase
         return new[] { h };
     };
 
-    private static void SetWeights(Layer layer, params Nd[] values)
+    internal static void SetWeights(Layer layer, params Nd[] values)
     {
         for (int i = 0; i < values.Length; i++)
         {
@@ -124,7 +125,7 @@ public class MaskingAndRnnTests : KerasTestBase
         }
     }
 
-    private static Nd LastStep(Nd outputs)
+    internal static Nd LastStep(Nd outputs)
     {
         long batch = outputs.Shape[0], steps = outputs.Shape[1], units = outputs.Shape[2];
         var last = new Nd(new[] { batch, units });
@@ -133,7 +134,7 @@ public class MaskingAndRnnTests : KerasTestBase
         return last;
     }
 
-    private static Nd States(double[][][] finals, int index)
+    internal static Nd States(double[][][] finals, int index)
     {
         var nd = new Nd(new long[] { finals.Length, finals[0][index].Length });
         for (int b = 0; b < finals.Length; b++)
@@ -141,9 +142,9 @@ public class MaskingAndRnnTests : KerasTestBase
         return nd;
     }
 
-    private static readonly bool[,] MiddleMask = { { true, false, true, true, false }, { false, true, true, false, true } };
+    internal static readonly bool[,] MiddleMask = { { true, false, true, true, false }, { false, true, true, false, true } };
 
-    private static torch.Tensor MaskTensor(bool[,] mask)
+    internal static torch.Tensor MaskTensor(bool[,] mask)
     {
         var flat = new bool[mask.Length];
         int k = 0;
