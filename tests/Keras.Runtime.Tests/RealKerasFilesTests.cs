@@ -15,7 +15,7 @@ public class RealKerasFilesTests : KerasTestBase
     /// <summary>Every file of ../shared/keras-files; a file the runtime cannot load yet fails its test.</summary>
     public static IEnumerable<object[]> Files() => new[]
     {
-        "churn_mlp_k3_10", "rain_bn_k3_8", "mnist_cnn_k3_1", "btc_gru_k3_12",
+        "churn_mlp_k3_10", "rain_bn_k3_8", "mnist_cnn_k3_1", "btc_gru_k3_12", "bilstm_stock_k3_0", "lstm_ae_repeat_td_k3_10",
     }.Select(f => new object[] { f });
 
     internal static string FolderOf(string name) => Path.Combine(Metadata("RepoRoot"), "..", "shared", "keras-files", name);

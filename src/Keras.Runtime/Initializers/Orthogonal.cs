@@ -39,7 +39,8 @@ namespace Keras.Initializers
                 using var corrected = q.mul(signs);
                 using var oriented = rows < cols ? corrected.t() : corrected.alias();
                 using var scaled = oriented.mul(Gain).reshape(shape);
-                return scaled.to_type(Interop.Dtypes.ToScalarType(dtype));
+                using var cast = scaled.to_type(Interop.Dtypes.ToScalarType(dtype));
+                return cast.contiguous(); // QR's factor is column-major: variables are stored row-major
             }
         }
 

@@ -17,7 +17,7 @@ namespace Keras.Layers
     /// Subclasses implement <see cref="CallCore"/> and usually <see cref="Build"/> and <see cref="ComputeOutputShape"/>.
     /// </summary>
     [SavingLib.KerasKind("keras.layers", "layer")]
-    public abstract class Layer : IDisposable, ISessionObject
+    public abstract partial class Layer : IDisposable, ISessionObject
     {
         private readonly List<KerasVariable> _trainableVariables = new List<KerasVariable>();
         private readonly List<KerasVariable> _nonTrainableVariables = new List<KerasVariable>();
@@ -254,8 +254,15 @@ namespace Keras.Layers
         /// to the compute dtype, and with traceback filtering on reports failures with the layer's name and
         /// arguments. The caller owns the returned tensor.
         /// </summary>
-        public Tensor Call(Tensor inputs, bool? training = null)
+        public Tensor Call(Tensor inputs, bool? training = null) => CallInternal(inputs, null, training, false, out _);
+
+        /// <summary>
+        /// The call behind every concrete call: <paramref name="mask"/> is the mask the input carries (Keras'
+        /// <c>_keras_mask</c>), and with <paramref name="wantMask"/> the output's mask is computed (the caller owns both).
+        /// </summary>
+        internal Tensor CallInternal(Tensor inputs, Tensor? mask, bool? training, bool wantMask, out Tensor? outputMask)
         {
+            outputMask = null;
             if (inputs is null) throw new KerasArgumentException("The first argument of Layer.Call must be a tensor. Received: None", nameof(inputs));
             GlobalState.SessionLock.EnterReadLock();
             try
@@ -278,7 +285,7 @@ namespace Keras.Layers
                     cast |= move;
                     try
                     {
-                        var output = CallCore(x, training);
+                        var output = CallMasked(x, mask, training, wantMask, out outputMask);
                         if (ActivityRegularizer != null) RecordActivityLoss(output);
                         return output;
                     }

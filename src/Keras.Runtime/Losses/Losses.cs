@@ -31,6 +31,9 @@ namespace Keras.Losses
         /// <summary>Per-sample losses (the last axis reduced), shape (batch,) for the usual inputs.</summary>
         protected abstract Tensor PerSample(Tensor yTrue, Tensor yPred);
 
+        /// <summary>The unreduced per-sample values (for masked losses).</summary>
+        internal Tensor PerSampleValues(Tensor yTrue, Tensor yPred) => PerSample(yTrue, yPred);
+
         /// <summary>Computes the reduced loss (Keras' <c>loss(y_true, y_pred)</c>).</summary>
         public Tensor Call(Tensor yTrue, Tensor yPred)
         {

@@ -201,6 +201,15 @@ namespace Keras.Models
             return Run(new[] { inputs }, training)[0];
         }
 
+        /// <inheritdoc />
+        private protected override Tensor CallMasked(Tensor inputs, Tensor? mask, bool? training, bool wantMask, out Tensor? outputMask)
+        {
+            RequireSingle("Call");
+            var outputs = Run(new[] { inputs }, training, new[] { mask }, wantMask, out var masks);
+            outputMask = masks?[0];
+            return outputs[0];
+        }
+
         /// <summary>
         /// Calls the model on one concrete tensor per input, in <see cref="Inputs"/> order; returns one tensor per output
         /// (the caller owns them). Keras' <c>model([a, b])</c>.
@@ -235,7 +244,38 @@ namespace Keras.Models
         }
 
         /// <summary>Runs the graph; intermediate results are disposed as soon as their last user has run.</summary>
-        private Tensor[] Run(IReadOnlyList<Tensor> inputs, bool? training)
+        private Tensor[] Run(IReadOnlyList<Tensor> inputs, bool? training) => Run(inputs, training, null, false, out _);
+
+        /// <summary>
+        /// Runs the graph with Keras' masks: each single-input call receives the mask its input carries and its output
+        /// carries the mask the layer computes; with <paramref name="wantMasks"/> the outputs' masks are returned (the
+        /// caller owns them). Calls on several tensors drop masks.
+        /// </summary>
+        private Tensor[] Run(IReadOnlyList<Tensor> inputs, bool? training, IReadOnlyList<Tensor?>? inputMasks, bool wantMasks, out Tensor?[]? outputMasks)
+        {
+            outputMasks = null;
+            var masks = new Dictionary<KerasTensor, Tensor>(ReferenceEqualityComparer.Instance);
+            if (inputMasks != null)
+                for (int i = 0; i < _inputs.Length && i < inputMasks.Count; i++)
+                    if (inputMasks[i] is { } given) masks[_inputs[i]] = given.alias();
+            try
+            {
+                var results = RunNodes(inputs, training, masks);
+                if (wantMasks)
+                {
+                    outputMasks = new Tensor?[_outputs.Length];
+                    for (int i = 0; i < _outputs.Length; i++)
+                        outputMasks[i] = masks.TryGetValue(_outputs[i], out var m) ? m.alias() : null;
+                }
+                return results;
+            }
+            finally
+            {
+                foreach (var m in masks.Values) m.Dispose();
+            }
+        }
+
+        private Tensor[] RunNodes(IReadOnlyList<Tensor> inputs, bool? training, Dictionary<KerasTensor, Tensor> masks)
         {
             var values = new Dictionary<KerasTensor, Tensor>(ReferenceEqualityComparer.Instance);
             var remaining = new Dictionary<KerasTensor, int>(_consumers, ReferenceEqualityComparer.Instance);
@@ -247,10 +287,13 @@ namespace Keras.Models
                 foreach (var node in _order)
                 {
                     var args = node.SourceInputs;
+                    Tensor? resultMask = null;
                     Tensor result = node.SourceLayer is IMultiInputLayer multi
                         ? multi.CallRecorded(node, args.Select(a => values[a]).ToArray(), training)
-                        : node.SourceLayer!.Call(values[args[0]], training);
+                        : node.SourceLayer!.CallInternal(values[args[0]], masks.TryGetValue(args[0], out var inputMask) ? inputMask : null, training,
+                            masks.Count > 0 || node.SourceLayer.SupportsMasking, out resultMask);
                     values[node] = result;
+                    if (resultMask is not null) masks[node] = resultMask;
                     owned.Add(node);
                     foreach (var arg in args)
                     {

@@ -73,13 +73,37 @@ namespace Keras.Models
         /// </summary>
         private protected static Tensor RunChain(IEnumerable<Layer> layers, Tensor inputs, bool? training)
         {
+            var y = RunChain(layers, inputs, null, training, out var mask);
+            mask?.Dispose();
+            return y;
+        }
+
+        /// <summary>
+        /// <see cref="RunChain(IEnumerable{Layer}, Tensor, bool?)"/> with Keras' masks: each layer receives the mask its
+        /// input carries and passes on the one it computes; <paramref name="outputMask"/> is the last one (caller owns it).
+        /// </summary>
+        private protected static Tensor RunChain(IEnumerable<Layer> layers, Tensor inputs, Tensor? mask, bool? training, out Tensor? outputMask)
+        {
             Tensor x = inputs;
-            foreach (var layer in layers)
+            Tensor? m = mask;
+            try
             {
-                Tensor y = layer.Call(x, training);
-                if (!ReferenceEquals(x, inputs)) x.Dispose();
-                x = y;
+                foreach (var layer in layers)
+                {
+                    Tensor y = layer.CallInternal(x, m, training, true, out var ym);
+                    if (!ReferenceEquals(x, inputs)) x.Dispose();
+                    if (m is not null && !ReferenceEquals(m, mask)) m.Dispose();
+                    x = y;
+                    m = ym;
+                }
             }
+            catch
+            {
+                if (m is not null && !ReferenceEquals(m, mask)) m.Dispose();
+                if (!ReferenceEquals(x, inputs)) x.Dispose();
+                throw;
+            }
+            outputMask = m is not null && ReferenceEquals(m, mask) ? m.alias() : m;
             return ReferenceEquals(x, inputs) ? x.alias() : x;
         }
 

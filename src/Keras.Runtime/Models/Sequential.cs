@@ -101,5 +101,19 @@ namespace Keras.Models
                 throw new KerasArgumentException($"Sequential model '{Name}' has no layers; add layers before calling it.");
             return RunChain(_layers, inputs, training);
         }
+
+        /// <inheritdoc />
+        private protected override Tensor CallMasked(Tensor inputs, Tensor? mask, bool? training, bool wantMask, out Tensor? outputMask)
+        {
+            if (_layers.Count == 0)
+                throw new KerasArgumentException($"Sequential model '{Name}' has no layers; add layers before calling it.");
+            var y = RunChain(_layers, inputs, mask, training, out outputMask);
+            if (!wantMask)
+            {
+                outputMask?.Dispose();
+                outputMask = null;
+            }
+            return y;
+        }
     }
 }

@@ -389,11 +389,12 @@ namespace Keras.Models
             var loss = Loss ?? throw new KerasInvalidOperationException("Fit needs a loss: pass `loss` to Compile().");
             // Gradients are reset to none (PyTorch's zero_grad(set_to_none=True)): backward writes fresh ones, no zeroing kernel.
             foreach (var v in _compiledTrainable) v.Value.grad = null;
-            var yPred = Call(x, training: true);
+            var yPred = ForwardWithMask(x, training: true, out var yMask);
+            using var yMaskOwner = yMask;
             Tensor value;
             try
             {
-                value = WithRegularization(loss.Call(y, yPred));
+                value = WithRegularization(MaskedLossValue(loss, y, yPred, yMask));
             }
             catch (Exception e) when (e is not IKerasException)
             {
@@ -429,13 +430,14 @@ namespace Keras.Models
         protected virtual Dictionary<string, double> TestStep(Tensor x, Tensor y)
         {
             using var _ = torch.no_grad();
-            var yPred = Call(x, training: false);
+            var yPred = ForwardWithMask(x, training: false, out var yMask);
+            using var yMaskOwner = yMask;
             if (Loss != null)
             {
                 Tensor value;
                 try
                 {
-                    value = WithRegularization(Loss.Call(y, yPred));
+                    value = WithRegularization(MaskedLossValue(Loss, y, yPred, yMask));
                 }
                 catch (Exception e) when (e is not IKerasException)
                 {

@@ -12,6 +12,9 @@ namespace Keras.Layers
     [KerasClass("Activation")]
     public sealed class Activation : Layer
     {
+        /// <summary>Keras sets <c>supports_masking</c>: the input's mask passes through to the output.</summary>
+        public override bool SupportsMasking => true;
+
         private readonly Func<Tensor, Tensor> _function;
 
         /// <summary>Creates the layer.</summary>

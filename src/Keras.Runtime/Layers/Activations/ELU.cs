@@ -12,6 +12,9 @@ namespace Keras.Layers
     [KerasClass("ELU")]
     public sealed class ELU : Layer
     {
+        /// <summary>Keras sets <c>supports_masking</c>: the input's mask passes through to the output.</summary>
+        public override bool SupportsMasking => true;
+
         /// <summary>Creates the layer.</summary>
         public ELU(double alpha = 1.0, string? name = null, bool trainable = true, string? dtype = null) : base(name, trainable, dtype) => Alpha = alpha;
 

@@ -13,6 +13,9 @@ namespace Keras.Layers
     [KerasClass("LeakyReLU")]
     public sealed class LeakyReLU : Layer
     {
+        /// <summary>Keras sets <c>supports_masking</c>: the input's mask passes through to the output.</summary>
+        public override bool SupportsMasking => true;
+
         /// <summary>Creates the layer.</summary>
         public LeakyReLU(double negativeSlope = 0.3, string? name = null, bool trainable = true, string? dtype = null) : base(name, trainable, dtype)
         {

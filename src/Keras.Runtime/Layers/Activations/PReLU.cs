@@ -20,6 +20,9 @@ namespace Keras.Layers
     [KerasClass("PReLU")]
     public sealed class PReLU : Layer
     {
+        /// <summary>Keras sets <c>supports_masking</c>: the input's mask passes through to the output.</summary>
+        public override bool SupportsMasking => true;
+
         private readonly int[]? _sharedAxes;
 
         /// <summary>Creates the layer.</summary>

@@ -13,6 +13,9 @@ namespace Keras.Layers
     [KerasClass("ReLU")]
     public sealed class ReLU : Layer
     {
+        /// <summary>Keras sets <c>supports_masking</c>: the input's mask passes through to the output.</summary>
+        public override bool SupportsMasking => true;
+
         /// <summary>Creates the layer.</summary>
         public ReLU(double? maxValue = null, double negativeSlope = 0.0, double threshold = 0.0, string? name = null, bool trainable = true,
             string? dtype = null)

@@ -16,6 +16,9 @@ namespace Keras.Layers
     [KerasClass("Softmax")]
     public sealed class Softmax : Layer
     {
+        /// <summary>Keras sets <c>supports_masking</c>: the input's mask passes through to the output.</summary>
+        public override bool SupportsMasking => true;
+
         private readonly int[] _axes;
         private readonly bool _axisIsList;
 

@@ -21,6 +21,9 @@ namespace Keras.Layers
     [KerasClass("Dense")]
     public class Dense : Layer
     {
+        /// <summary>Keras sets <c>supports_masking</c>: the input's mask passes through to the output.</summary>
+        public override bool SupportsMasking => true;
+
         private readonly Func<Tensor, Tensor> _activation;
 
         /// <summary>Creates the layer.</summary>

@@ -22,7 +22,7 @@ namespace Keras.Layers
         /// <summary>Creates the layer.</summary>
         public Embedding(int inputDim, int outputDim, Initializer? embeddingsInitializer = null, string? name = null,
             Regularizer? embeddingsRegularizer = null, Regularizer? activityRegularizer = null, Constraint? embeddingsConstraint = null,
-            bool trainable = true, string? dtype = null) : base(name, trainable, dtype)
+            bool maskZero = false, bool trainable = true, string? dtype = null) : base(name, trainable, dtype)
         {
             if (inputDim <= 0 || outputDim <= 0)
                 throw new KerasArgumentException(
@@ -33,7 +33,17 @@ namespace Keras.Layers
             EmbeddingsRegularizer = embeddingsRegularizer;
             ActivityRegularizer = activityRegularizer;
             EmbeddingsConstraint = embeddingsConstraint;
+            MaskZero = maskZero;
         }
+
+        /// <summary>Keras' <c>mask_zero</c>: index 0 is padding; the output carries the mask <c>inputs != 0</c>.</summary>
+        public bool MaskZero { get; }
+
+        /// <inheritdoc />
+        public override bool SupportsMasking => MaskZero;
+
+        /// <summary>Keras' <c>compute_mask</c>: <c>inputs != 0</c> with mask_zero, none otherwise.</summary>
+        public override Tensor? ComputeMask(Tensor inputs, Tensor? previousMask) => MaskZero ? inputs.ne(0) : null;
 
         /// <summary>The embeddings' initializer.</summary>
         public Initializer EmbeddingsInitializer => _initializer;
@@ -52,18 +62,18 @@ namespace Keras.Layers
             c["embeddings_regularizer"] = KerasObjects.SerializeOptional(EmbeddingsRegularizer);
             c["activity_regularizer"] = KerasObjects.SerializeOptional(ActivityRegularizer);
             c["embeddings_constraint"] = KerasObjects.SerializeOptional(EmbeddingsConstraint);
-            c["mask_zero"] = false;
+            c["mask_zero"] = MaskZero;
             return c;
         }
 
         internal static Embedding FromConfig(ConfigReader c)
         {
-            c.ExpectBool("mask_zero", false, "masking (mask_zero=True)");
             c.Expect("lora_rank", v => v.GetValueKind() == System.Text.Json.JsonValueKind.Null, "LoRA (lora_rank)");
             c.Expect("quantization_config", v => v.GetValueKind() == System.Text.Json.JsonValueKind.Null, "quantization");
             c.Ignore("lora_alpha", "input_length"); // input_length: tf.keras only, shapes come from the inputs
             return new Embedding(c.Int("input_dim", min: 1), c.Int("output_dim", min: 1), c.Object<Initializer>("embeddings_initializer", new RandomUniform()),
-                c.Name, c.OptionalObject<Regularizer>("embeddings_regularizer"), null, c.OptionalObject<Constraint>("embeddings_constraint"));
+                c.Name, c.OptionalObject<Regularizer>("embeddings_regularizer"), null, c.OptionalObject<Constraint>("embeddings_constraint"),
+                c.Bool("mask_zero", false));
         }
 
         /// <summary>Vocabulary size.</summary>

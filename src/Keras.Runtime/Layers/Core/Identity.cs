@@ -8,6 +8,9 @@ namespace Keras.Layers
     [KerasClass("Identity")]
     public sealed class Identity : Layer
     {
+        /// <summary>Keras sets <c>supports_masking</c>: the input's mask passes through to the output.</summary>
+        public override bool SupportsMasking => true;
+
         /// <summary>Creates the layer.</summary>
         public Identity(string? name = null, bool trainable = true, string? dtype = null) : base(name, trainable, dtype)
         {

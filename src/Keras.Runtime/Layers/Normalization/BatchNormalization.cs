@@ -20,6 +20,9 @@ namespace Keras.Layers
     [KerasClass("BatchNormalization")]
     public sealed class BatchNormalization : Layer
     {
+        /// <summary>Keras sets <c>supports_masking</c>: the input's mask passes through to the output.</summary>
+        public override bool SupportsMasking => true;
+
         /// <summary>Creates the layer.</summary>
         public BatchNormalization(int axis = -1, double momentum = 0.99, double epsilon = 1e-3, bool center = true, bool scale = true, string? name = null,
             Initializer? betaInitializer = null, Initializer? gammaInitializer = null, Initializer? movingMeanInitializer = null,

@@ -14,6 +14,9 @@ namespace Keras.Layers
     [KerasClass("Dropout")]
     public sealed class Dropout : Layer
     {
+        /// <summary>Keras sets <c>supports_masking</c>: the input's mask passes through to the output.</summary>
+        public override bool SupportsMasking => true;
+
         private readonly SeedGenerators? _generator;
 
         /// <summary>Creates the layer.</summary>

@@ -20,8 +20,9 @@ namespace Keras.Layers
 
         /// <summary>Creates the layer.</summary>
         public GRU(int units, string activation = "tanh", string recurrentActivation = "sigmoid", bool useBias = true,
-            bool returnSequences = false, bool stateful = false, string? name = null, RecurrentOptions? options = null)
-            : base(units, activation, recurrentActivation, useBias, returnSequences, stateful, name, options)
+            bool returnSequences = false, bool stateful = false, bool returnState = false, bool goBackwards = false, double dropout = 0,
+            double recurrentDropout = 0, int? seed = null, string? name = null, RecurrentOptions? options = null)
+            : base(units, activation, recurrentActivation, useBias, returnSequences, stateful, name, options, returnState, goBackwards, dropout, recurrentDropout, seed)
         {
         }
 
@@ -32,7 +33,8 @@ namespace Keras.Layers
             c.ExpectBool("reset_after", true, "reset_after=False");
             var options = ReadOptions(c);
             return new GRU(c.Int("units", min: 1), c.Activation("activation", "tanh")!, c.Activation("recurrent_activation", "sigmoid")!, c.Bool("use_bias", true),
-                c.Bool("return_sequences", false), c.Bool("stateful", false), c.Name, options);
+                c.Bool("return_sequences", false), c.Bool("stateful", false), c.Bool("return_state", false),
+                c.Bool("go_backwards", false), c.Double("dropout", 0), c.Double("recurrent_dropout", 0), c.OptionalInt("seed"), c.Name, options);
         }
 
         /// <summary>Kernel (features, 3·units).</summary>
@@ -43,6 +45,8 @@ namespace Keras.Layers
         public KerasVariable? Bias { get; private set; }
 
         private protected override int StateCount => 1;
+
+        private protected override int GateCount => 3;
 
         private protected override void BuildWeights(long features)
         {
@@ -66,7 +70,7 @@ namespace Keras.Layers
         private protected override Tensor[] Step(Tensor projectedStep, Tensor[] states, ScalarType type)
         {
             var h = states[0];
-            using var hu = _recurrentBias is null ? h.matmul(_recurrent!) : torch.addmm(_recurrentBias, h, _recurrent!, beta: 1, alpha: 1);
+            using var hu = RecurrentProduct(h, _recurrent!, _recurrentBias);
             var xs = projectedStep.chunk(3, 1);
             var hs = hu.chunk(3, 1);
             try

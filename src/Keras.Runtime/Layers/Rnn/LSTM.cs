@@ -19,8 +19,10 @@ namespace Keras.Layers
 
         /// <summary>Creates the layer.</summary>
         public LSTM(int units, string activation = "tanh", string recurrentActivation = "sigmoid", bool useBias = true, bool unitForgetBias = true,
-            bool returnSequences = false, bool stateful = false, string? name = null, RecurrentOptions? options = null)
-            : base(units, activation, recurrentActivation, useBias, returnSequences, stateful, name, options) => UnitForgetBias = unitForgetBias;
+            bool returnSequences = false, bool stateful = false, bool returnState = false, bool goBackwards = false, double dropout = 0,
+            double recurrentDropout = 0, int? seed = null, string? name = null, RecurrentOptions? options = null)
+            : base(units, activation, recurrentActivation, useBias, returnSequences, stateful, name, options, returnState, goBackwards, dropout, recurrentDropout, seed) =>
+            UnitForgetBias = unitForgetBias;
 
         private protected override void AddCellConfig(JsonObject c) => c["unit_forget_bias"] = UnitForgetBias;
 
@@ -28,7 +30,8 @@ namespace Keras.Layers
         {
             var options = ReadOptions(c);
             return new LSTM(c.Int("units", min: 1), c.Activation("activation", "tanh")!, c.Activation("recurrent_activation", "sigmoid")!, c.Bool("use_bias", true),
-                c.Bool("unit_forget_bias", true), c.Bool("return_sequences", false), c.Bool("stateful", false), c.Name, options);
+                c.Bool("unit_forget_bias", true), c.Bool("return_sequences", false), c.Bool("stateful", false), c.Bool("return_state", false),
+                c.Bool("go_backwards", false), c.Double("dropout", 0), c.Double("recurrent_dropout", 0), c.OptionalInt("seed"), c.Name, options);
         }
 
         /// <summary>Forget-gate bias initialised to 1.</summary>
@@ -41,6 +44,8 @@ namespace Keras.Layers
         public KerasVariable? Bias { get; private set; }
 
         private protected override int StateCount => 2; // h, c
+
+        private protected override int GateCount => 4;
 
         private protected override void BuildWeights(long features)
         {
@@ -63,7 +68,7 @@ namespace Keras.Layers
 
         private protected override Tensor[] Step(Tensor projectedStep, Tensor[] states, ScalarType type)
         {
-            using var recurrentPart = states[0].matmul(_recurrent!);
+            using var recurrentPart = RecurrentProduct(states[0], _recurrent!);
             using var z = projectedStep.add(recurrentPart);
             var gates = z.chunk(4, 1);
             try

@@ -21,10 +21,14 @@ namespace Keras.Layers
     public abstract class Recurrent : Layer
     {
         private Tensor[]? _states;
+        private Tensor[]? _recurrentMasks;              // per call: recurrent dropout masks (one, or one per gate)
+        private readonly State.SeedGenerators? _seeds;
+        private IReadOnlyList<Tensor>? _initialState;   // per call: CallWithStates' initial_state
+        private Tensor[]? _finalStates;                  // per call: the states CallWithStates returns
 
         /// <summary>Creates the layer.</summary>
         private protected Recurrent(int units, string activation, string recurrentActivation, bool useBias, bool returnSequences, bool stateful, string? name,
-            RecurrentOptions? options = null)
+            RecurrentOptions? options = null, bool returnState = false, bool goBackwards = false, double dropout = 0, double recurrentDropout = 0, int? seed = null)
             : base(name, options?.Trainable ?? true, options?.Dtype)
         {
             var o = options ?? new RecurrentOptions();
@@ -48,7 +52,39 @@ namespace Keras.Layers
             UseBias = useBias;
             ReturnSequences = returnSequences;
             Stateful = stateful;
+            ReturnState = returnState;
+            GoBackwards = goBackwards;
+            ZeroOutputForMask = o.ZeroOutputForMask;
+            // Keras clips the rates into [0, 1].
+            Dropout = double.IsNaN(dropout) ? 0 : Math.Min(1.0, Math.Max(0.0, dropout));
+            RecurrentDropout = double.IsNaN(recurrentDropout) ? 0 : Math.Min(1.0, Math.Max(0.0, recurrentDropout));
+            Seed = seed;
+            if (Dropout > 0 || RecurrentDropout > 0) _seeds = new State.SeedGenerators(seed);
         }
+
+        /// <summary>Keras' <c>return_state</c>: the saved config says so and <see cref="CallWithStates"/> returns the final states.</summary>
+        public bool ReturnState { get; }
+        /// <summary>Keras' <c>go_backwards</c>: the sequence is processed from its last step; returned sequences are in processing order (reversed), as Keras returns them.</summary>
+        public bool GoBackwards { get; }
+        /// <summary>Keras' <c>zero_output_for_mask</c>: masked steps output zeros instead of the previous output.</summary>
+        public bool ZeroOutputForMask { get; internal set; }
+        /// <summary>Keras' <c>dropout</c>: the rate of the inputs' dropout mask (one mask for every step), in training only.</summary>
+        public double Dropout { get; }
+        /// <summary>Keras' <c>recurrent_dropout</c>: the rate of the recurrent state's dropout mask (one mask for every step), in training only.</summary>
+        public double RecurrentDropout { get; }
+        /// <summary>The dropout seed, or null.</summary>
+        public int? Seed { get; }
+
+        internal override IReadOnlyList<Generator> RandomGenerators => _seeds == null ? Array.Empty<Generator>() : _seeds.All;
+
+        /// <summary>Number of gates in the kernel's columns (LSTM 4, GRU 3, SimpleRNN 1).</summary>
+        private protected abstract int GateCount { get; }
+
+        /// <summary>
+        /// How many dropout masks Keras' cell draws: one per gate in its implementation 1 (chosen when recurrent dropout is
+        /// set), one otherwise.
+        /// </summary>
+        private protected virtual int DropoutMaskCount => RecurrentDropout > 0 ? GateCount : 1;
 
         /// <summary>Keras keeps an RNN's weights in its cell: <c>vars</c> stays empty and they go to <c>cell/vars</c>.</summary>
         internal override IReadOnlyList<SavingLib.VariableGroup> SavedVariableGroups() => new[]
@@ -81,14 +117,14 @@ namespace Keras.Layers
         {
             var c = base.GetConfig();
             c["return_sequences"] = ReturnSequences;
-            c["return_state"] = false;
-            c["go_backwards"] = false;
+            c["return_state"] = ReturnState;
+            c["go_backwards"] = GoBackwards;
             c["stateful"] = Stateful;
             c["unroll"] = false;
-            c["zero_output_for_mask"] = false;
+            c["zero_output_for_mask"] = ZeroOutputForMask;
             c["units"] = Units;
             c["activation"] = ActivationName;
-            c["recurrent_activation"] = RecurrentActivationName;
+            if (WritesRecurrentActivation) c["recurrent_activation"] = RecurrentActivationName;
             c["use_bias"] = UseBias;
             c["kernel_initializer"] = KerasObjects.Serialize(KernelInitializer);
             c["recurrent_initializer"] = KerasObjects.Serialize(RecurrentInitializer);
@@ -101,12 +137,18 @@ namespace Keras.Layers
             c["kernel_constraint"] = KerasObjects.SerializeOptional(KernelConstraint);
             c["recurrent_constraint"] = KerasObjects.SerializeOptional(RecurrentConstraint);
             c["bias_constraint"] = KerasObjects.SerializeOptional(BiasConstraint);
-            c["dropout"] = 0.0;
-            c["recurrent_dropout"] = 0.0;
+            c["dropout"] = Dropout;
+            c["recurrent_dropout"] = RecurrentDropout;
             AddTrailingConfig(c);
-            c["seed"] = null;
+            if (WritesSeed) c["seed"] = Seed;
             return c;
         }
+
+        /// <summary>Whether Keras writes <c>seed</c> (SimpleRNN's config leaves it out).</summary>
+        private protected virtual bool WritesSeed => true;
+
+        /// <summary>Whether the layer has a recurrent activation (SimpleRNN has none).</summary>
+        private protected virtual bool WritesRecurrentActivation => true;
 
         /// <summary>Cell keys Keras writes after the initializers (LSTM: unit_forget_bias).</summary>
         private protected virtual void AddCellConfig(JsonObject c)
@@ -121,13 +163,10 @@ namespace Keras.Layers
         /// <summary>Reads what every recurrent layer's config shares; refuses what this runtime does not run yet.</summary>
         private protected static RecurrentOptions ReadOptions(ConfigReader c)
         {
-            c.ExpectBool("go_backwards", false, "go_backwards=True");
-            c.ExpectBool("return_state", false, "return_state=True");
-            c.Expect("dropout", v => v.GetValue<double>() == 0, "input dropout in recurrent layers");
-            c.Expect("recurrent_dropout", v => v.GetValue<double>() == 0, "recurrent dropout");
-            c.Ignore("unroll", "zero_output_for_mask", "seed", "use_cudnn", "implementation", "time_major");
+            c.Ignore("unroll", "use_cudnn", "implementation", "time_major"); // how the loop runs, not what it computes
             return new RecurrentOptions
             {
+                ZeroOutputForMask = c.Bool("zero_output_for_mask", false),
                 KernelInitializer = c.Object<Initializer>("kernel_initializer", new GlorotUniform()),
                 RecurrentInitializer = c.Object<Initializer>("recurrent_initializer", new Orthogonal()),
                 BiasInitializer = c.Object<Initializer>("bias_initializer", new Zeros()),
@@ -178,12 +217,50 @@ namespace Keras.Layers
         /// <summary>The input projection of every step at once: (batch·time, features) to (batch·time, gates).</summary>
         private protected abstract Tensor ProjectInputs(Tensor flatInputs, ScalarType type);
 
-        /// <summary>One step: from this step's projected input and the previous states, the new states (new tensors).</summary>
+        /// <summary>
+        /// One step: from this step's projected input and the previous states, the new states (new tensors). The recurrent
+        /// product goes through <see cref="RecurrentProduct"/> so that recurrent dropout applies.
+        /// </summary>
         private protected abstract Tensor[] Step(Tensor projectedStep, Tensor[] states, ScalarType type);
 
         /// <summary>Releases per-call resources created for the steps (cast weights).</summary>
         private protected virtual void EndCall()
         {
+        }
+
+        /// <summary>
+        /// <c>h · U (+ b)</c>; in training with recurrent dropout, Keras' <c>(h · m_g) · U_g</c> for each gate's mask
+        /// (one mask for every gate when Keras draws one).
+        /// </summary>
+        private protected Tensor RecurrentProduct(Tensor h, Tensor recurrent, Tensor? bias = null)
+        {
+            if (_recurrentMasks is null) return bias is null ? h.matmul(recurrent) : torch.addmm(bias, h, recurrent, beta: 1, alpha: 1);
+            Tensor product;
+            if (_recurrentMasks.Length == 1)
+            {
+                using var dropped = h.mul(_recurrentMasks[0]);
+                product = dropped.matmul(recurrent);
+            }
+            else
+            {
+                var parts = new Tensor[_recurrentMasks.Length];
+                try
+                {
+                    for (int g = 0; g < parts.Length; g++)
+                    {
+                        using var dropped = h.mul(_recurrentMasks[g]);
+                        using var slice = recurrent.narrow(1, (long)g * Units, Units);
+                        parts[g] = dropped.matmul(slice);
+                    }
+                    product = torch.cat(parts, 1);
+                }
+                finally
+                {
+                    foreach (var part in parts) part?.Dispose();
+                }
+            }
+            if (bias is null) return product;
+            using (product) return product.add(bias);
         }
 
         /// <inheritdoc />
@@ -195,8 +272,25 @@ namespace Keras.Layers
         }
 
         /// <inheritdoc />
+        protected override void AssertInputCompatibility(long[] inputShape)
+        {
+            if (inputShape.Length != 3)
+                throw new KerasArgumentException($"Input 0 of layer \"{Name}\" is incompatible with the layer: expected ndim=3, found ndim={inputShape.Length}. Full shape received: {FormatShape(inputShape)}");
+            long built = BuildInputShape is { Length: 3 } b ? b[2] : -1;
+            if (built > 0 && inputShape[2] != built)
+                throw new KerasArgumentException(
+                    $"Input 0 of layer \"{Name}\" is incompatible with the layer: expected axis -1 of input shape to have value {built}, but received input with shape {FormatShape(inputShape)}");
+        }
+
+        /// <inheritdoc />
         public override long[] ComputeOutputShape(long[] inputShape) =>
             ReturnSequences ? new[] { inputShape[0], inputShape[1], Units } : new[] { inputShape[0], (long)Units };
+
+        /// <summary>Keras' RNN supports masking: masked steps are skipped; the output keeps the mask with return_sequences.</summary>
+        public override bool SupportsMasking => true;
+
+        /// <summary>Keras' RNN <c>compute_mask</c>: the input's mask with return_sequences, none otherwise.</summary>
+        public override Tensor? ComputeMask(Tensor inputs, Tensor? previousMask) => ReturnSequences ? previousMask?.alias() : null;
 
         /// <summary>Keras' <c>reset_states()</c>: a stateful layer starts from zeros again.</summary>
         public void ResetStates()
@@ -205,37 +299,107 @@ namespace Keras.Layers
             _states = null;
         }
 
+        /// <summary>
+        /// Keras' call with <c>return_state=True</c> (and optionally <c>initial_state</c>, <c>mask</c>): the output followed by
+        /// the final states (LSTM: h, c; GRU and SimpleRNN: h). The caller owns every tensor.
+        /// </summary>
+        public Tensor[] CallWithStates(Tensor inputs, Tensor? mask = null, bool? training = null, IReadOnlyList<Tensor>? initialState = null)
+        {
+            if (initialState != null && initialState.Count != StateCount)
+                throw new KerasArgumentException(
+                    $"Layer \"{Name}\" expects {StateCount} initial state tensor(s) of shape (batch, {Units}). Received: {initialState.Count}.", nameof(initialState));
+            _initialState = initialState;
+            _finalStates = Array.Empty<Tensor>(); // asks CallCore to keep the final states
+            try
+            {
+                var output = Call(inputs, mask, training);
+                var states = _finalStates;
+                var result = new Tensor[1 + states.Length];
+                result[0] = output;
+                Array.Copy(states, 0, result, 1, states.Length);
+                return result;
+            }
+            finally
+            {
+                _initialState = null;
+                _finalStates = null;
+            }
+        }
+
         /// <inheritdoc />
-        protected sealed override Tensor CallCore(Tensor inputs, bool? training)
+        protected sealed override Tensor CallCore(Tensor inputs, bool? training) => CallCoreWithMask(inputs, null, training);
+
+        /// <inheritdoc />
+        protected sealed override Tensor CallCoreWithMask(Tensor inputs, Tensor? mask, bool? training)
         {
             long batch = inputs.shape[0], steps = inputs.shape[1];
             var type = Dtypes.ToScalarType(ComputeDtype);
             if (Stateful && _states is not null && _states[0].shape[0] != batch)
                 throw new KerasArgumentException(
-                    $"Layer \"{Name}\" is stateful and was called with batch size {_states[0].shape[0]}; received batch size {batch}. " +
-                    "A stateful RNN needs a fixed batch size: use the same batch size, or call ResetStates() first.");
-            using var flat = inputs.reshape(batch * steps, -1);
-            using var projected = ProjectInputs(flat, type);
-            using var perStep = projected.reshape(batch, steps, -1);
-            var states = Enumerable.Range(0, StateCount)
-                .Select(i => Stateful && _states is not null ? _states[i].to_type(type) : torch.zeros(new[] { batch, (long)Units }, type, inputs.device))
-                .ToArray();
-            var outputs = ReturnSequences ? new List<Tensor>((int)steps) : null;
-            bool hInOutputs = false; // once h is an output, the list owns it
+                    "If an RNN is stateful, the batch size of the input sequences must be the same as the batch size of the initial state. \n" +
+                    $"- Expected batch size: {_states[0].shape[0]}\n- Received batch size: {batch}\n" +
+                    $"Layer \"{Name}\" is stateful: use the same batch size, or call ResetStates() first.");
+            if (steps == 0) throw new KerasArgumentException($"Layer \"{Name}\" received a sequence with no time steps.");
+            if (mask is not null)
+            {
+                CheckMask(inputs, mask);
+                if (mask.dim() != 2)
+                    throw new KerasArgumentException($"Layer \"{Name}\" expects a mask of shape (batch, time); received {FormatShape(mask.shape)}.");
+            }
+            bool keepStates = _finalStates is not null;
+            var initial = _initialState;
+            if (initial != null)
+                foreach (var s in initial)
+                    if (s.dim() != 2 || s.shape[0] != batch || s.shape[1] != Units)
+                        throw new KerasArgumentException(
+                            $"Layer \"{Name}\": each initial state must have shape ({batch}, {Units}). Received: {FormatShape(s.shape)}.");
+            bool train = training == true;
+            using var scope = torch.NewDisposeScope();
             try
             {
-                for (long t = 0; t < steps; t++)
+                // Keras' dropout masks: drawn once per call, the same for every step.
+                Tensor[]? inputMasks = null;
+                if (train && Dropout > 0)
                 {
-                    Tensor[] next;
-                    using (var step = perStep.select(1, t)) next = Step(step, states, type);
-                    for (int i = 0; i < states.Length; i++)
-                        if (i > 0 || !hInOutputs) states[i].Dispose();
-                    states = next;
-                    if (outputs != null)
+                    using var first = inputs.select(1, 0);
+                    inputMasks = DropoutMasks(first, Dropout, DropoutMaskCount);
+                }
+                if (train && RecurrentDropout > 0)
+                {
+                    using var like = torch.zeros(new[] { batch, (long)Units }, type, inputs.device);
+                    _recurrentMasks = DropoutMasks(like, RecurrentDropout, DropoutMaskCount);
+                }
+                var projected = Project(inputs, inputMasks, type, batch * steps).reshape(batch, steps, -1);
+                var states = new Tensor[StateCount];
+                for (int i = 0; i < states.Length; i++)
+                    states[i] = initial != null ? initial[i].to_type(type)
+                        : Stateful && _states is not null ? _states[i].to_type(type)
+                        : torch.zeros(new[] { batch, (long)Units }, type, inputs.device);
+                Tensor? maskSteps = mask is null ? null : mask.to_type(ScalarType.Bool).unsqueeze(-1); // (batch, time, 1)
+                Tensor? zeroOutput = mask is null ? null : torch.zeros(new[] { batch, (long)Units }, type, inputs.device);
+                Tensor? previousOutput = zeroOutput;
+                var outputs = ReturnSequences ? new List<Tensor>((int)steps) : null;
+                Tensor last = null!;
+                for (long k = 0; k < steps; k++)
+                {
+                    long t = GoBackwards ? steps - 1 - k : k;
+                    var next = Step(projected.select(1, t), states, type);
+                    Tensor output;
+                    if (maskSteps is null)
                     {
-                        outputs.Add(states[0]);
-                        hInOutputs = true;
+                        states = next;
+                        output = next[0];
                     }
+                    else
+                    {
+                        // Keras' masked step: the states keep their previous values, the output repeats the previous output (zeros with zero_output_for_mask).
+                        var m = maskSteps.select(1, t);
+                        for (int i = 0; i < states.Length; i++) states[i] = torch.where(m, next[i], states[i]);
+                        output = torch.where(m, next[0], ZeroOutputForMask ? zeroOutput! : previousOutput!);
+                        previousOutput = output;
+                    }
+                    outputs?.Add(output);
+                    last = output;
                 }
                 if (Stateful)
                 {
@@ -246,22 +410,56 @@ namespace Keras.Layers
                         return detached.clone().DetachFromDisposeScope();
                     }).ToArray();
                 }
-                if (outputs == null)
-                {
-                    var h = states[0];
-                    states[0] = null!; // returned, not disposed below
-                    return h;
-                }
-                if (outputs.Count == 0) throw new KerasArgumentException($"Layer \"{Name}\" received a sequence with no time steps.");
-                return torch.stack(outputs, 1);
+                if (keepStates) _finalStates = states.Select(s => s.alias().MoveToOuterDisposeScope()).ToArray();
+                var result = outputs != null ? torch.stack(outputs, 1) : last.alias();
+                return result.MoveToOuterDisposeScope();
             }
             finally
             {
-                for (int i = 0; i < states.Length; i++)
-                    if (states[i] is not null && (i > 0 || !hInOutputs)) states[i].Dispose();
-                if (outputs != null) foreach (var output in outputs) output.Dispose();
+                _recurrentMasks = null;
                 EndCall();
             }
+        }
+
+        /// <summary>The input projection of every step, with the inputs' dropout masks (one, or one per gate) applied.</summary>
+        private Tensor Project(Tensor inputs, Tensor[]? masks, ScalarType type, long rows)
+        {
+            if (masks is null)
+            {
+                using var flat = inputs.reshape(rows, -1);
+                return ProjectInputs(flat, type);
+            }
+            var parts = new Tensor[masks.Length];
+            for (int g = 0; g < masks.Length; g++)
+            {
+                using var perStep = masks[g].unsqueeze(1);
+                using var dropped = inputs.mul(perStep);
+                using var flat = dropped.reshape(rows, -1);
+                if (g > 0) EndCall(); // each projection casts the step weights again; the last cast serves the steps
+                var all = ProjectInputs(flat, type);
+                // One mask: the whole projection; one per gate: that gate's columns of its own projection.
+                parts[g] = masks.Length == 1 ? all : all.narrow(1, (long)g * Units, Units);
+            }
+            return masks.Length == 1 ? parts[0] : torch.cat(parts, 1);
+        }
+
+        /// <summary>Keras' <c>random.dropout(ones_like(x), rate)</c>: kept entries 1/(1-rate), dropped ones 0.</summary>
+        private Tensor[] DropoutMasks(Tensor like, double rate, int count)
+        {
+            var masks = new Tensor[count];
+            for (int g = 0; g < count; g++)
+            {
+                if (rate >= 1)
+                {
+                    masks[g] = torch.zeros_like(like);
+                    continue;
+                }
+                using var uniform = _seeds!.Uniform(like);
+                using var keep = uniform.ge(rate);
+                using var kept = keep.to_type(like.dtype);
+                masks[g] = kept.div(1 - rate);
+            }
+            return masks;
         }
     }
 
@@ -290,6 +488,8 @@ namespace Keras.Layers
         public Constraint? BiasConstraint { get; init; }
         /// <summary>Whether the layer's weights are trained.</summary>
         public bool Trainable { get; init; } = true;
+        /// <summary>zero_output_for_mask: masked steps output zeros instead of the previous output (Bidirectional sets it).</summary>
+        public bool ZeroOutputForMask { get; init; }
         /// <summary>The dtype policy name (null: the global policy).</summary>
         public string? Dtype { get; init; }
     }
