@@ -121,7 +121,7 @@ namespace Keras.Losses
                     if (reduction is "mean" or "sum_over_batch_size")
                     {
                         using var valid = floatMask.sum();
-                        double count = valid.item<double>(), total = mask.numel();
+                        double count = valid.ToDouble(), total = mask.numel();
                         weight = floatMask.mul(count == 0 ? 0 : total / count);
                     }
                     else
@@ -218,7 +218,7 @@ namespace Keras.Losses
             if (reduction == "mean_with_sample_weight" && weight is not null)
             {
                 using var total = weight.sum();
-                divisor = total.item<double>();
+                divisor = total.ToDouble();
             }
             else
             {
