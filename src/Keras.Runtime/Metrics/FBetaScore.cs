@@ -58,7 +58,7 @@ namespace Keras.Metrics
             Tensor Sum(Tensor v)
             {
                 if (sampleWeight is not null) v = v.mul(sampleWeight.to(ScalarType.Float32, v.device).unsqueeze(1));
-                return Average == "micro" ? v.sum().reshape(1) : v.sum(0);
+                return Average == "micro" ? v.sum().reshape(1) : v.sum(new long[] { 0 });
             }
             var notPredicted = predicted.neg().add(1.0);
             Add(ref _tp, Sum(predicted.mul(t)));

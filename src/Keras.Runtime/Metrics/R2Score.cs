@@ -65,10 +65,10 @@ namespace Keras.Metrics
             {
                 throw new KerasArgumentException($"R2Score was updated with {_sum.Length} output columns before and now receives {columns}.");
             }
-            AddTo(_sum, weighted.sum(0));
-            AddTo(_squaredSum!, t.mul(weighted).sum(0));
-            AddTo(_residual!, t.sub(p).square().mul(w).sum(0));
-            AddTo(_count!, w.sum(0));
+            AddTo(_sum, weighted.sum(new long[] { 0 }));
+            AddTo(_squaredSum!, t.mul(weighted).sum(new long[] { 0 }));
+            AddTo(_residual!, t.sub(p).square().mul(w).sum(new long[] { 0 }));
+            AddTo(_count!, w.sum(new long[] { 0 }));
             _samples += t.numel();
         }
 
