@@ -122,22 +122,62 @@ namespace Keras.Shared
             "adamax", "Adamax", "adafactor", "Adafactor", "nadam", "Nadam", "ftrl", "Ftrl", "lion", "Lion",
             "lossscaleoptimizer", "LossScaleOptimizer");
 
-        /// <summary>keras.losses.get: class names, function names and Keras' short aliases.</summary>
-        public static readonly Kind Losses = new Kind("loss", "keras.losses", false,
-            "MeanSquaredError", "MeanSquaredError", "mean_squared_error", "mean_squared_error", "mse", "mean_squared_error", "MSE", "mean_squared_error",
-            "MeanAbsoluteError", "MeanAbsoluteError", "mean_absolute_error", "mean_absolute_error", "mae", "mean_absolute_error", "MAE", "mean_absolute_error",
-            "BinaryCrossentropy", "BinaryCrossentropy", "binary_crossentropy", "binary_crossentropy", "bce", "binary_crossentropy", "BCE", "binary_crossentropy",
-            "CategoricalCrossentropy", "CategoricalCrossentropy", "categorical_crossentropy", "categorical_crossentropy",
-            "SparseCategoricalCrossentropy", "SparseCategoricalCrossentropy", "sparse_categorical_crossentropy", "sparse_categorical_crossentropy");
+        /// <summary>
+        /// keras.losses.get (keras/src/losses/__init__.py ALL_OBJECTS_DICT): class names resolve to the class, function
+        /// names and Keras' short aliases to the function (the runtime makes the class wrapping it, named after the
+        /// function). Circle and CategoricalGeneralizedCrossEntropy are not in this runtime.
+        /// </summary>
+        public static readonly Kind Losses = new Kind("loss", "keras.losses", false, Concat(
+            Same("KLDivergence", "Poisson", "BinaryCrossentropy", "BinaryFocalCrossentropy", "CategoricalCrossentropy", "CategoricalFocalCrossentropy",
+                "SparseCategoricalCrossentropy", "MeanSquaredError", "MeanAbsoluteError", "MeanAbsolutePercentageError", "MeanSquaredLogarithmicError",
+                "CosineSimilarity", "LogCosh", "Huber", "Hinge", "SquaredHinge", "CategoricalHinge", "Dice", "Tversky", "CTC",
+                "kl_divergence", "poisson", "binary_crossentropy", "binary_focal_crossentropy", "categorical_crossentropy", "categorical_focal_crossentropy",
+                "sparse_categorical_crossentropy", "mean_squared_error", "mean_absolute_error", "mean_absolute_percentage_error",
+                "mean_squared_logarithmic_error", "cosine_similarity", "log_cosh", "huber", "hinge", "squared_hinge", "categorical_hinge", "dice",
+                "tversky", "ctc"),
+            new[] { "bce", "binary_crossentropy", "BCE", "binary_crossentropy", "kld", "kl_divergence", "KLD", "kl_divergence",
+                "mae", "mean_absolute_error", "MAE", "mean_absolute_error", "mse", "mean_squared_error", "MSE", "mean_squared_error",
+                "mape", "mean_absolute_percentage_error", "MAPE", "mean_absolute_percentage_error",
+                "msle", "mean_squared_logarithmic_error", "MSLE", "mean_squared_logarithmic_error" }));
 
-        /// <summary>Metric names compile() resolves (keras.metrics.get plus compile's "accuracy"/"acc").</summary>
+        /// <summary>
+        /// keras.metrics.get (keras/src/metrics/__init__.py ALL_OBJECTS_DICT): every class by its name and its snake_case
+        /// (Keras' to_snake_case: "AUC" → "auc", "IoU" → "io_u"), plus Keras' short aliases. compile() also takes
+        /// "accuracy"/"acc" (any case), resolved from the data's shapes. ConcordanceCorrelation and PearsonCorrelation
+        /// are not in this runtime.
+        /// </summary>
         public static readonly Kind Metrics = new Kind("metric", "keras.metrics", false,
-            "accuracy", "accuracy", "acc", "accuracy",
-            "BinaryAccuracy", "BinaryAccuracy", "binary_accuracy", "BinaryAccuracy",
-            "CategoricalAccuracy", "CategoricalAccuracy", "categorical_accuracy", "CategoricalAccuracy",
-            "SparseCategoricalAccuracy", "SparseCategoricalAccuracy", "sparse_categorical_accuracy", "SparseCategoricalAccuracy",
-            "MeanAbsoluteError", "MeanAbsoluteError", "mean_absolute_error", "MeanAbsoluteError", "mae", "MeanAbsoluteError", "MAE", "MeanAbsoluteError",
-            "MeanSquaredError", "MeanSquaredError", "mean_squared_error", "MeanSquaredError", "mse", "MeanSquaredError", "MSE", "MeanSquaredError");
+            "Mean", "Mean", "Sum", "Sum", "MeanMetricWrapper", "MeanMetricWrapper", "MeanSquaredError", "MeanSquaredError",
+            "RootMeanSquaredError", "RootMeanSquaredError", "MeanAbsoluteError", "MeanAbsoluteError",
+            "MeanAbsolutePercentageError", "MeanAbsolutePercentageError", "MeanSquaredLogarithmicError", "MeanSquaredLogarithmicError",
+            "CosineSimilarity", "CosineSimilarity", "LogCoshError", "LogCoshError", "R2Score", "R2Score", "AUC", "AUC",
+            "FalseNegatives", "FalseNegatives", "FalsePositives", "FalsePositives", "Precision", "Precision",
+            "PrecisionAtRecall", "PrecisionAtRecall", "Recall", "Recall", "RecallAtPrecision", "RecallAtPrecision",
+            "SensitivityAtSpecificity", "SensitivityAtSpecificity", "SpecificityAtSensitivity", "SpecificityAtSensitivity",
+            "TrueNegatives", "TrueNegatives", "TruePositives", "TruePositives", "Hinge", "Hinge", "SquaredHinge", "SquaredHinge",
+            "CategoricalHinge", "CategoricalHinge", "KLDivergence", "KLDivergence", "Poisson", "Poisson", "BinaryCrossentropy", "BinaryCrossentropy",
+            "CategoricalCrossentropy", "CategoricalCrossentropy", "SparseCategoricalCrossentropy", "SparseCategoricalCrossentropy",
+            "Accuracy", "Accuracy", "BinaryAccuracy", "BinaryAccuracy", "CategoricalAccuracy", "CategoricalAccuracy",
+            "SparseCategoricalAccuracy", "SparseCategoricalAccuracy", "TopKCategoricalAccuracy", "TopKCategoricalAccuracy",
+            "SparseTopKCategoricalAccuracy", "SparseTopKCategoricalAccuracy", "F1Score", "F1Score", "FBetaScore", "FBetaScore", "IoU", "IoU",
+            "BinaryIoU", "BinaryIoU", "MeanIoU", "MeanIoU", "OneHotIoU", "OneHotIoU", "OneHotMeanIoU", "OneHotMeanIoU", "mean", "Mean", "sum", "Sum",
+            "mean_metric_wrapper", "MeanMetricWrapper", "mean_squared_error", "MeanSquaredError", "root_mean_squared_error", "RootMeanSquaredError",
+            "mean_absolute_error", "MeanAbsoluteError", "mean_absolute_percentage_error", "MeanAbsolutePercentageError",
+            "mean_squared_logarithmic_error", "MeanSquaredLogarithmicError", "cosine_similarity", "CosineSimilarity",
+            "log_cosh_error", "LogCoshError", "r2_score", "R2Score", "auc", "AUC", "false_negatives", "FalseNegatives",
+            "false_positives", "FalsePositives", "precision", "Precision", "precision_at_recall", "PrecisionAtRecall", "recall", "Recall",
+            "recall_at_precision", "RecallAtPrecision", "sensitivity_at_specificity", "SensitivityAtSpecificity",
+            "specificity_at_sensitivity", "SpecificityAtSensitivity", "true_negatives", "TrueNegatives", "true_positives", "TruePositives",
+            "hinge", "Hinge", "squared_hinge", "SquaredHinge", "categorical_hinge", "CategoricalHinge", "kl_divergence", "KLDivergence",
+            "poisson", "Poisson", "binary_crossentropy", "BinaryCrossentropy", "categorical_crossentropy", "CategoricalCrossentropy",
+            "sparse_categorical_crossentropy", "SparseCategoricalCrossentropy", "accuracy", "Accuracy", "binary_accuracy", "BinaryAccuracy",
+            "categorical_accuracy", "CategoricalAccuracy", "sparse_categorical_accuracy", "SparseCategoricalAccuracy",
+            "top_k_categorical_accuracy", "TopKCategoricalAccuracy", "sparse_top_k_categorical_accuracy", "SparseTopKCategoricalAccuracy",
+            "f1_score", "F1Score", "f_beta_score", "FBetaScore", "io_u", "IoU", "binary_io_u", "BinaryIoU", "mean_io_u", "MeanIoU",
+            "one_hot_io_u", "OneHotIoU", "one_hot_mean_io_u", "OneHotMeanIoU", "bce", "BinaryCrossentropy", "BCE", "BinaryCrossentropy",
+            "mse", "MeanSquaredError", "MSE", "MeanSquaredError", "mae", "MeanAbsoluteError", "MAE", "MeanAbsoluteError",
+            "mape", "MeanAbsolutePercentageError", "MAPE", "MeanAbsolutePercentageError", "msle", "MeanSquaredLogarithmicError",
+            "MSLE", "MeanSquaredLogarithmicError");
 
         /// <summary>Every kind, for tests and analyzers.</summary>
         public static readonly Kind[] All = { Activations, Initializers, Regularizers, Constraints, Optimizers, Losses, Metrics };

@@ -45,7 +45,7 @@ public class MultiOutputTrainingTests : KerasTestBase
     {
         Utils.SetRandomSeed(2);
         var model = TwoHeads();
-        model.Compile(new Adam(0.01), new Loss[] { new Losses.MeanSquaredError(), new SparseCategoricalCrossentropy(fromLogits: true) },
+        model.Compile(new Adam(0.01), new Loss[] { new Losses.MeanSquaredError(), new Losses.SparseCategoricalCrossentropy(fromLogits: true) },
             lossWeights: new[] { 1.0, 0.5 }, metrics: new IEnumerable<Metric>?[] { new[] { Metric.Get("mae") }, new[] { Metric.Get("accuracy") } });
         var (x, y) = Data();
         var history = model.Fit(x, y, batchSize: 32, epochs: 40, verbose: 0, validationSplit: 0.25);
@@ -73,7 +73,7 @@ public class MultiOutputTrainingTests : KerasTestBase
         var (x, y) = Data(8);
         var outputs = model.Call(x);
         using var mse = new Losses.MeanSquaredError().Call(y[0], outputs[0]);
-        using var ce = new SparseCategoricalCrossentropy().Call(y[1], outputs[1]);
+        using var ce = new Losses.SparseCategoricalCrossentropy().Call(y[1], outputs[1]);
         var logs = model.Evaluate(x, y, verbose: 0);
         Assert.Equal(mse.item<float>(), logs["price_loss"], 5);
         Assert.Equal(ce.item<float>(), logs["kind_loss"], 5);

@@ -1,21 +1,26 @@
 using System;
 using System.Collections.Generic;
 using System.Linq;
+using System.Text.Json;
 using System.Text.Json.Nodes;
 using Keras.Errors;
 using Keras.Layers;
-using Keras.Losses;
-using Keras.Metrics;
 using Keras.Models;
 using Keras.Optimizers;
-using Keras.State;
 using Keras.Utilities;
+using Loss = Keras.Losses.Loss;
+using Metric = Keras.Metrics.Metric;
 
 namespace Keras.SavingLib
 {
     /// <summary>
     /// Keras' <c>compile_config</c>: what Compile records of the optimizer, the losses and the metrics, and
-    /// <c>compile_from_config</c> when a model is loaded.
+    /// <c>compile_from_config</c> when a model is loaded. Every form Keras writes is read: names (<c>"mse"</c>),
+    /// serialized objects, plain functions (<c>{"module": "builtins", "class_name": "function", "config":
+    /// "sparse_categorical_crossentropy"}</c>), <c>LossFunctionWrapper</c>/<c>MeanMetricWrapper</c> around a function,
+    /// one entry per output as lists or dicts keyed by output name, null for an output without loss, missing or empty
+    /// entries. When a piece cannot be rebuilt here the model stays uncompiled with a warning naming that piece, as Keras
+    /// does when compile_from_config fails; nothing is dropped silently.
     /// </summary>
     internal static class CompileSerialization
     {
@@ -24,137 +29,188 @@ namespace Keras.SavingLib
 
         internal static bool IsBuiltIn(Type type) => type.Assembly == typeof(Layer).Assembly;
 
-        /// <summary>
-        /// Serializes an instance as Keras does: a built-in class under its exported module with no registered name; a
-        /// user's class with no module and its class name as registered name.
-        /// </summary>
-        private static JsonObject WrapInstance(object instance, string builtInModule, JsonObject config)
-        {
-            var type = instance.GetType();
-            bool builtIn = IsBuiltIn(type);
-            return ModelSerialization.Wrap(builtIn ? builtInModule : null, type.Name, config, builtIn ? null : type.Name);
-        }
+        /// <summary>A loss as Keras serializes it: built-in classes under keras.losses, users' classes by their name.</summary>
+        internal static JsonObject LossConfig(Loss loss) => KerasObjects.Serialize(loss);
 
-        internal static JsonObject LossConfig(Loss loss)
-        {
-            var c = new JsonObject { ["name"] = loss.Name, ["reduction"] = loss.Reduction };
-            switch (loss)
-            {
-                case BinaryCrossentropy b: c["from_logits"] = b.FromLogits; c["label_smoothing"] = 0.0; c["axis"] = -1; break;
-                case CategoricalCrossentropy cc: c["from_logits"] = cc.FromLogits; c["label_smoothing"] = 0.0; c["axis"] = -1; break;
-                case SparseCategoricalCrossentropy s: c["from_logits"] = s.FromLogits; c["ignore_class"] = null; break;
-            }
-            return WrapInstance(loss, "keras.losses", c);
-        }
+        /// <summary>A metric as Keras serializes it; compile's "accuracy" stays the string it was given.</summary>
+        internal static JsonNode MetricConfig(Metric metric) =>
+            metric is Keras.Metrics.CompileAccuracy ? JsonValue.Create(metric.Name)! : KerasObjects.Serialize(metric);
 
-        internal static JsonObject MetricConfig(Metric metric) =>
-            WrapInstance(metric, "keras.metrics", new JsonObject { ["name"] = metric.Name, ["dtype"] = "float32" });
+        /// <summary>A piece of the compile config this runtime cannot rebuild.</summary>
+        private sealed class MissingPiece : Exception
+        {
+            internal MissingPiece(string message, Exception? inner = null) : base(message, inner) { }
+        }
 
         internal static void CompileFromConfig(Model model, JsonObject config)
         {
             try
             {
-                Optimizer optimizer = config["optimizer"] switch
+                Optimizer optimizer = Piece("optimizer", config["optimizer"], node => node switch
                 {
-                    JsonValue v => Optimizer.Get((string)v!),
+                    null => Optimizer.Get("rmsprop"),
+                    JsonValue v when v.GetValueKind() == JsonValueKind.String => Optimizer.Get((string)v!),
                     JsonObject o => KerasObjects.Deserialize<Optimizer>(o, "compile_config"),
-                    _ => Optimizer.Get("rmsprop"),
-                };
-                if (config["loss"] is JsonArray lossList)
+                    var other => throw new KerasArgumentException("an optimizer must be a name or a serialized optimizer, not " + other.ToJsonString()),
+                });
+                var names = model.OutputNames;
+                int outputs = model.OutputCount;
+                var lossNode = config["loss"];
+                var metricsNode = config["metrics"];
+                var weightedNode = config["weighted_metrics"];
+                if (outputs == 1)
                 {
-                    var losses = lossList.Select(l => ReadLoss(l) ?? throw new KerasArgumentException("unreadable loss " + l?.ToJsonString())).ToArray();
-                    var weights = config["loss_weights"] is JsonArray w ? w.Select(x => x!.GetValue<double>()).ToArray() : null;
-                    var perOutput = config["metrics"] is JsonArray m && m.All(e => e is JsonArray || e == null)
-                        ? m.Select(e => (IEnumerable<Metric>?)ReadMetrics(e as JsonArray)).ToArray()
-                        : null;
-                    model.Compile(optimizer, losses, weights, perOutput);
+                    // One output: a list or dict of one entry is that entry (Keras' tree structures of one leaf).
+                    lossNode = Single(lossNode, names[0], listOfLists: false);
+                    metricsNode = Single(metricsNode, names[0], listOfLists: true);
+                    weightedNode = Single(weightedNode, names[0], listOfLists: true);
+                }
+                bool perOutputLoss = outputs > 1 || lossNode is JsonArray || lossNode is JsonObject o2 && !IsSerializedObject(o2);
+                if (!perOutputLoss)
+                {
+                    var loss = ReadLoss(lossNode, "loss");
+                    var metrics = FlatMetrics(metricsNode, "metrics");
+                    var weighted = FlatMetrics(weightedNode, "weighted_metrics");
+                    model.Compile(optimizer, loss, metrics, weightedMetrics: weighted);
                 }
                 else
                 {
-                    model.Compile(optimizer, ReadLoss(config["loss"]), ReadMetrics(config["metrics"] as JsonArray));
+                    var losses = PerOutput(lossNode, names, "loss", (n, where) => ReadLoss(n, where));
+                    if (losses == null || losses.All(l => l == null))
+                        throw new MissingPiece($"'loss': the model has {outputs} outputs but the saved loss is {Describe(lossNode)}");
+                    var weights = PerOutput(config["loss_weights"], names, "loss_weights", (n, where) => n is JsonValue v && v.GetValueKind() == JsonValueKind.Number
+                        ? v.GetValue<double>() : n is null ? 1.0 : throw new MissingPiece($"'{where}': a loss weight must be a number, not {Describe(n)}"));
+                    var metrics = PerOutput(config["metrics"], names, "metrics", (n, where) => (IEnumerable<Metric>?)FlatMetrics(n, where));
+                    var weighted = PerOutput(config["weighted_metrics"], names, "weighted_metrics", (n, where) => (IEnumerable<Metric>?)FlatMetrics(n, where));
+                    model.Compile(optimizer, losses, weights, metrics, weightedMetrics: weighted);
                 }
                 // As Keras' compile_from_config: the optimizer is built now, so the file's optimizer state can be loaded.
                 // (model.Optimizer: the LossScaleOptimizer when Compile wrapped it for mixed_float16.)
                 if (model.Built) model.Optimizer!.Build(model.TrainableWeights);
             }
-            catch (Exception e) when (e is KerasArgumentException or KerasTypeException or KerasConfigException or InvalidOperationException or NullReferenceException)
+            catch (Exception e) when (e is MissingPiece or KerasArgumentException or KerasTypeException or KerasConfigException or InvalidOperationException)
             {
-                IoUtils.Warn($"The model was loaded without compiling it: its compile_config could not be applied ({e.Message}). Call Compile before training.");
+                IoUtils.Warn($"The model was loaded without compiling it: its compile_config could not be applied ({e.Message}). " +
+                             "Call Compile before training.");
             }
         }
 
-        /// <summary>A loss by name or serialized object; null for none.</summary>
-        private static Loss? ReadLoss(JsonNode? node) => node switch
+        private static bool IsSerializedObject(JsonObject o) => o.ContainsKey("class_name");
+
+        private static JsonNode? Single(JsonNode? node, string output, bool listOfLists) => node switch
         {
-            JsonValue v => Loss.Get((string)v!),
-            JsonObject o => CreateLoss(o),
-            null => null,
-            var other => throw new KerasArgumentException("unreadable loss " + other.ToJsonString()),
+            JsonArray { Count: 1 } list when !listOfLists || list[0] is JsonArray => list[0],
+            JsonObject dict when !IsSerializedObject(dict) && dict.Count == 1 && dict.ContainsKey(output) => dict[output],
+            _ => node,
         };
 
-        /// <summary>A serialized metric: by its configured name when this runtime knows it ("mae"), else by its class.</summary>
-        private static Metric MetricFromObject(JsonObject o)
+        private static string Describe(JsonNode? node) => node?.ToJsonString() ?? "null";
+
+        /// <summary>Runs one piece's reader; its failure names the piece.</summary>
+        private static T Piece<T>(string where, JsonNode? node, Func<JsonNode?, T> read)
         {
-            if ((string?)o["config"]?["name"] is { } name)
+            try
             {
-                try
-                {
-                    return Metric.Get(name);
-                }
-                catch (KerasArgumentException)
-                {
-                    // a custom name ("val_auc_2"): fall back to the class
-                }
+                return read(node);
             }
-            return Metric.Get(Naming.ToSnakeCase((string?)o["class_name"] ?? ""));
-        }
-
-        /// <summary>Metrics by name or serialized object; ones this runtime lacks are left out with a warning.</summary>
-        private static List<Metric> ReadMetrics(JsonArray? list)
-        {
-            var metrics = new List<Metric>();
-            if (list != null)
-                foreach (var item in list)
-                {
-                    try
-                    {
-                        metrics.Add(item switch
-                        {
-                            JsonValue v => Metric.Get((string)v!),
-                            JsonObject o => MetricFromObject(o),
-                            _ => throw new KerasArgumentException("unreadable metric " + item?.ToJsonString()),
-                        });
-                    }
-                    catch (KerasArgumentException e)
-                    {
-                        IoUtils.Warn($"The saved metric {item?.ToJsonString()} is not available in this runtime and was left out of the compiled model ({e.Message}).");
-                    }
-                }
-            return metrics;
-        }
-
-        private static Loss CreateLoss(JsonObject o)
-        {
-            string className = (string?)o["class_name"] ?? "";
-            var c = o["config"] as JsonObject ?? new JsonObject();
-            bool logits = Bool(c, "from_logits", false);
-            return className switch
+            catch (Exception e) when (e is KerasArgumentException or KerasTypeException or KerasConfigException)
             {
-                "BinaryCrossentropy" => new BinaryCrossentropy(logits),
-                "CategoricalCrossentropy" => new CategoricalCrossentropy(logits),
-                "SparseCategoricalCrossentropy" => new SparseCategoricalCrossentropy(logits),
-                _ => Loss.Get(className),
-            };
+                throw new MissingPiece($"'{where}' = {Describe(node)}: {e.Message}", e);
+            }
         }
 
-        private static double Double(JsonObject c, string key, double fallback = double.NaN)
+        /// <summary>
+        /// One value per output from a list (in output order) or a dict keyed by output name; a single value applies to
+        /// every output (Keras broadcasts a lone loss or metric list over the outputs); null stays null.
+        /// </summary>
+        private static T[]? PerOutput<T>(JsonNode? node, IReadOnlyList<string> names, string key, Func<JsonNode?, string, T> read)
         {
-            if (c[key] is JsonValue v && v.GetValueKind() == System.Text.Json.JsonValueKind.Number) return v.GetValue<double>();
-            return double.IsNaN(fallback) ? throw new KerasArgumentException($"Layer config {(string?)c["name"]} lacks the required '{key}'.") : fallback;
+            switch (node)
+            {
+                case null:
+                    return null;
+                case JsonArray list when list.Count == names.Count && (key is "loss" or "loss_weights" || list.All(e => e is JsonArray || e is null)):
+                    return list.Select((e, i) => read(e, $"{key}[{i}]")).ToArray();
+                case JsonObject dict when !IsSerializedObject(dict):
+                    foreach (var k in dict.Select(p => p.Key))
+                        if (!names.Contains(k))
+                            throw new MissingPiece($"'{key}': the key '{k}' names no output of the model (its outputs: {string.Join(", ", names)})");
+                    return names.Select(n => read(dict[n], $"{key}[\"{n}\"]")).ToArray();
+                case JsonArray list when key is "loss" or "loss_weights":
+                    throw new MissingPiece($"'{key}' has {list.Count} entries but the model has {names.Count} outputs");
+                default:
+                    var one = read(node, key);
+                    return names.Select(_ => key.Contains("metrics") ? read(node, key) : one).ToArray();
+            }
         }
 
-        private static bool Bool(JsonObject c, string key, bool fallback) =>
-            c[key] is JsonValue v && v.GetValueKind() is System.Text.Json.JsonValueKind.True or System.Text.Json.JsonValueKind.False ? v.GetValue<bool>() : fallback;
+        /// <summary>A loss by name, serialized object, builtins function or LossFunctionWrapper; null for none.</summary>
+        private static Loss? ReadLoss(JsonNode? node, string where) => Piece(where, node, n => n switch
+        {
+            null => null,
+            JsonValue v when v.GetValueKind() == JsonValueKind.String => Loss.Get((string)v!),
+            JsonObject o when FunctionName(o) is { } function => Loss.Get(function),
+            JsonObject o when (string?)o["class_name"] == "LossFunctionWrapper" => WrappedLoss(o),
+            JsonObject o => KerasObjects.Deserialize<Loss>(o, "compile_config"),
+            var other => throw new KerasArgumentException("a loss must be a name or a serialized loss, not " + other.ToJsonString()),
+        });
 
+        /// <summary>The function a <c>{"class_name": "function", "config": "name"}</c> envelope names, else null.</summary>
+        private static string? FunctionName(JsonObject o) =>
+            (string?)o["class_name"] == "function" && o["config"] is JsonValue v && v.GetValueKind() == JsonValueKind.String ? (string)v! : null;
+
+        private static Loss WrappedLoss(JsonObject o)
+        {
+            var c = o["config"] as JsonObject ?? new JsonObject();
+            string? function = c["fn"] switch
+            {
+                JsonValue v when v.GetValueKind() == JsonValueKind.String => (string)v!,
+                JsonObject f => FunctionName(f),
+                _ => null,
+            };
+            if (function == null) throw new KerasArgumentException("LossFunctionWrapper needs 'fn', the name of a Keras loss function: " + o.ToJsonString());
+            var extra = c.Select(p => p.Key).Where(k => k is not ("fn" or "name" or "reduction" or "dtype")).ToArray();
+            if (extra.Length > 0)
+                throw new KerasArgumentException($"LossFunctionWrapper({function}) with arguments {string.Join(", ", extra)} is not supported here.");
+            var loss = Loss.Get(function);
+            if ((string?)c["name"] is { } name) loss.Name = name;
+            if ((string?)c["reduction"] is { } reduction && reduction != loss.Reduction)
+                throw new KerasArgumentException($"LossFunctionWrapper({function}) with reduction '{reduction}' is not supported here.");
+            return loss;
+        }
+
+        /// <summary>A flat list of metrics (a single metric counts as a list of one); null for none.</summary>
+        private static List<Metric>? FlatMetrics(JsonNode? node, string where)
+        {
+            switch (node)
+            {
+                case null:
+                    return null;
+                case JsonArray list:
+                    var metrics = new List<Metric>();
+                    for (int i = 0; i < list.Count; i++)
+                        if (list[i] is { } item) metrics.Add(ReadMetric(item, $"{where}[{i}]"));
+                    return metrics;
+                default:
+                    return new List<Metric> { ReadMetric(node, where) };
+            }
+        }
+
+        /// <summary>A metric by name, serialized object or builtins function; a function is wrapped and named after it, as Keras does.</summary>
+        private static Metric ReadMetric(JsonNode node, string where) => Piece(where, node, n => n switch
+        {
+            JsonValue v when v.GetValueKind() == JsonValueKind.String => Metric.Get((string)v!),
+            JsonObject o when FunctionName(o) is { } function => FunctionMetric(function),
+            JsonObject o => KerasObjects.Deserialize<Metric>(o, "compile_config"),
+            var other => throw new KerasArgumentException("a metric must be a name or a serialized metric, not " + other!.ToJsonString()),
+        });
+
+        private static Metric FunctionMetric(string function)
+        {
+            if (Shared.KerasIdentifiers.Metrics.Resolve(function) != null || function is "accuracy" or "acc") return Metric.Get(function);
+            var fn = Keras.Metrics.MeanMetricWrapper.Function(function)
+                     ?? throw new KerasArgumentException($"Could not interpret metric identifier: {function}");
+            return new Keras.Metrics.MeanMetricWrapper(fn, function);
+        }
     }
 }

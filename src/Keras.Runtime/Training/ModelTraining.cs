@@ -19,9 +19,11 @@ namespace Keras.Models
         private KerasVariable[] _compiledTrainable = Array.Empty<KerasVariable>();
         private bool _trainableSnapshotTaken;
         private Metric[] _metrics = Array.Empty<Metric>();
+        private Metric[] _weightedMetrics = Array.Empty<Metric>();
+        private string[] _weightedMetricKeys = Array.Empty<string>();
         private readonly Mean _lossTracker = new Mean("loss");
 
-        /// <summary>The optimizer set by <see cref="Compile(Optimizer, Loss, IEnumerable{Metric}, bool)"/>.</summary>
+        /// <summary>The optimizer set by <see cref="Compile(Optimizer, Loss, IEnumerable{Metric}, bool, IEnumerable{Metric})"/>.</summary>
         public Optimizer? Optimizer { get; private set; }
 
         /// <summary>The loss set by Compile.</summary>
@@ -48,24 +50,28 @@ namespace Keras.Models
         /// in Keras. With <paramref name="autoScaleLoss"/> a mixed_float16 model gets its optimizer wrapped in a
         /// <see cref="LossScaleOptimizer"/>.
         /// </summary>
-        public void Compile(string optimizer = "rmsprop", string? loss = null, IEnumerable<string>? metrics = null, bool autoScaleLoss = true)
+        public void Compile(string optimizer = "rmsprop", string? loss = null, IEnumerable<string>? metrics = null, bool autoScaleLoss = true,
+            IEnumerable<string>? weightedMetrics = null)
         {
             var names = metrics?.ToArray();
-            Compile(Optimizers.Optimizer.Get(optimizer), loss == null ? null : Keras.Losses.Loss.Get(loss), names?.Select(Metric.Get), autoScaleLoss);
+            var weightedNames = weightedMetrics?.ToArray();
+            Compile(Optimizers.Optimizer.Get(optimizer), loss == null ? null : Keras.Losses.Loss.Get(loss), names?.Select(Metric.Get), autoScaleLoss,
+                weightedNames?.Select(Metric.Get));
             // Keras records the arguments as given: names stay names in compile_config.
-            _compileConfig = CompileConfig(optimizer, loss, names?.Select(n => (System.Text.Json.Nodes.JsonNode?)n));
+            _compileConfig = CompileConfig(optimizer, loss, names?.Select(n => (System.Text.Json.Nodes.JsonNode?)n),
+                weightedNames?.Select(n => (System.Text.Json.Nodes.JsonNode?)n));
         }
 
         private System.Text.Json.Nodes.JsonObject? _compileConfig;
 
         private static System.Text.Json.Nodes.JsonObject CompileConfig(System.Text.Json.Nodes.JsonNode optimizer, System.Text.Json.Nodes.JsonNode? loss,
-            IEnumerable<System.Text.Json.Nodes.JsonNode?>? metrics) => new System.Text.Json.Nodes.JsonObject
+            IEnumerable<System.Text.Json.Nodes.JsonNode?>? metrics, IEnumerable<System.Text.Json.Nodes.JsonNode?>? weightedMetrics) => new System.Text.Json.Nodes.JsonObject
         {
             ["optimizer"] = optimizer,
             ["loss"] = loss,
             ["loss_weights"] = null,
             ["metrics"] = metrics == null ? null : new System.Text.Json.Nodes.JsonArray(metrics.ToArray()),
-            ["weighted_metrics"] = null,
+            ["weighted_metrics"] = weightedMetrics == null ? null : new System.Text.Json.Nodes.JsonArray(weightedMetrics.ToArray()),
             ["run_eagerly"] = false,
             ["steps_per_execution"] = 1,
             ["jit_compile"] = false,
@@ -80,7 +86,8 @@ namespace Keras.Models
         /// is mixed_float16, an optimizer that is not already a <see cref="LossScaleOptimizer"/> is wrapped in one
         /// (named "loss_scale_optimizer"; never for mixed_bfloat16); the compile config keeps the optimizer as given.
         /// </summary>
-        public void Compile(Optimizer optimizer, Loss? loss, IEnumerable<Metric>? metrics = null, bool autoScaleLoss = true)
+        public void Compile(Optimizer optimizer, Loss? loss, IEnumerable<Metric>? metrics = null, bool autoScaleLoss = true,
+            IEnumerable<Metric>? weightedMetrics = null)
         {
             EnsureAlive();
             _outputLosses = null;
@@ -92,13 +99,37 @@ namespace Keras.Models
             var duplicate = _metrics.GroupBy(m => m.Name).FirstOrDefault(g => g.Count() > 1 || g.Key == "loss");
             if (duplicate != null)
                 throw new KerasArgumentException($"Metric names must be unique and not 'loss'. Received twice or reserved: '{duplicate.Key}'.");
+            _weightedMetrics = weightedMetrics?.ToArray() ?? Array.Empty<Metric>();
+            if (_weightedMetrics.Any(w => _metrics.Any(m => ReferenceEquals(m, w))))
+                throw new KerasArgumentException("A metric object cannot be both in `metrics` and in `weighted_metrics`: give each its own instance.");
+            _weightedMetricKeys = WeightedKeys(_metrics.Select(m => m.Name), _weightedMetrics, "");
             // Keras freezes the trainable state at compile; an unbuilt model takes it when it is built.
             _compiledTrainable = Array.Empty<KerasVariable>();
             _trainableSnapshotTaken = false;
             if (Built) SnapshotTrainable();
             Compiled = true;
             _compileConfig = CompileConfig(SavingLib.CompileSerialization.OptimizerConfig(optimizer), loss == null ? null : SavingLib.CompileSerialization.LossConfig(loss),
-                metrics == null ? null : _metrics.Select(m => (System.Text.Json.Nodes.JsonNode?)SavingLib.CompileSerialization.MetricConfig(m)));
+                metrics == null ? null : _metrics.Select(m => (System.Text.Json.Nodes.JsonNode?)SavingLib.CompileSerialization.MetricConfig(m)),
+                weightedMetrics == null ? null : _weightedMetrics.Select(m => (System.Text.Json.Nodes.JsonNode?)SavingLib.CompileSerialization.MetricConfig(m)));
+        }
+
+        /// <summary>
+        /// Keras' log keys of weighted metrics: their name (prefixed by the output), or "weighted_" + name when a plain
+        /// metric already uses it (Keras' CompileMetrics.result).
+        /// </summary>
+        private static string[] WeightedKeys(IEnumerable<string> plainKeys, IReadOnlyList<Metric> weighted, string prefix)
+        {
+            var used = new HashSet<string>(plainKeys.Select(k => prefix + k));
+            var keys = new string[weighted.Count];
+            for (int i = 0; i < keys.Length; i++)
+            {
+                string key = prefix + weighted[i].Name;
+                if (used.Contains(key)) key = prefix + "weighted_" + weighted[i].Name;
+                if (!used.Add(key))
+                    throw new KerasArgumentException($"Metric names must be unique: '{key}' is used twice in `weighted_metrics`.");
+                keys[i] = key;
+            }
+            return keys;
         }
 
         private void AssertCompiled()
@@ -113,9 +144,34 @@ namespace Keras.Models
         /// </summary>
         public History Fit(Tensor x, Tensor y, int? batchSize = null, int epochs = 1, int verbose = 1, IEnumerable<Callback>? callbacks = null,
             double validationSplit = 0, (Tensor X, Tensor Y)? validationData = null, bool shuffle = true, int initialEpoch = 0,
-            int? stepsPerEpoch = null)
-            => FitArrays(new[] { x }, new[] { y }, batchSize, epochs, verbose, callbacks, validationSplit, // CheckSamples rejects nulls
-                validationData is { } v ? (new[] { v.X }, new[] { v.Y }) : null, shuffle, initialEpoch, stepsPerEpoch);
+            int? stepsPerEpoch = null, Tensor? sampleWeight = null, IReadOnlyDictionary<int, double>? classWeight = null, Tensor? validationSampleWeight = null)
+        {
+            using var classWeights = ClassWeights(y, classWeight, sampleWeight, nested: false);
+            var weights = classWeights ?? sampleWeight;
+            return FitArrays(new[] { x }, new[] { y }, batchSize, epochs, verbose, callbacks, validationSplit, // CheckSamples rejects nulls
+                validationData is { } v ? (new[] { v.X }, new[] { v.Y }) : null, shuffle, initialEpoch, stepsPerEpoch,
+                weights is null ? null : new[] { weights }, validationSampleWeight is null ? null : new[] { validationSampleWeight });
+        }
+
+        /// <summary>
+        /// Keras' <c>class_weight_to_sample_weights</c>: one weight per sample from its class (the label, the argmax of a
+        /// one-hot target, or the rounded value of a single column), 1 for classes the dict lacks. Null without class weights.
+        /// </summary>
+        private static Tensor? ClassWeights(Tensor y, IReadOnlyDictionary<int, double>? classWeight, object? sampleWeight, bool nested)
+        {
+            if (classWeight == null) return null;
+            if (sampleWeight != null) throw new KerasArgumentException("You cannot `class_weight` and `sample_weight` at the same time.");
+            if (nested) throw new KerasArgumentException("`class_weight` is only supported for Models with a single output.");
+            if (y is null) return null;
+            using var host = y.detach().cpu();
+            using var labels = host.dim() > 1 && host.shape[host.dim() - 1] != 1 ? host.argmax(-1)
+                : host.dim() > 1 ? host.squeeze(-1).to_type(ScalarType.Float64).round() : host.to_type(ScalarType.Float64).round();
+            using var asInt = labels.to_type(ScalarType.Int64);
+            var classes = asInt.data<long>().ToArray();
+            var weights = new float[classes.Length];
+            for (int i = 0; i < weights.Length; i++) weights[i] = classWeight.TryGetValue((int)classes[i], out var w) ? (float)w : 1f;
+            return torch.tensor(weights); // host: beside the caller's targets; batches move to the model's device per step
+        }
 
         /// <summary>
         /// Keras' <c>fit</c> for a model with several inputs and/or outputs: one tensor per input in <paramref name="x"/>
@@ -124,17 +180,60 @@ namespace Keras.Models
         /// </summary>
         public History Fit(IReadOnlyList<Tensor> x, IReadOnlyList<Tensor> y, int? batchSize = null, int epochs = 1, int verbose = 1,
             IEnumerable<Callback>? callbacks = null, double validationSplit = 0, (IReadOnlyList<Tensor> X, IReadOnlyList<Tensor> Y)? validationData = null,
-            bool shuffle = true, int initialEpoch = 0, int? stepsPerEpoch = null) =>
-            FitArrays(x?.ToArray()!, y?.ToArray()!, batchSize, epochs, verbose, callbacks, validationSplit,
-                validationData is { } v ? (v.X.ToArray(), v.Y.ToArray()) : null, shuffle, initialEpoch, stepsPerEpoch);
+            bool shuffle = true, int initialEpoch = 0, int? stepsPerEpoch = null, IReadOnlyList<Tensor>? sampleWeight = null,
+            IReadOnlyDictionary<int, double>? classWeight = null, IReadOnlyList<Tensor>? validationSampleWeight = null)
+        {
+            using var classWeights = ClassWeights(y?.Count > 0 ? y[0] : null!, classWeight, sampleWeight, nested: y?.Count > 1);
+            var weights = classWeights is null ? sampleWeight?.ToArray() : new[] { classWeights };
+            return FitArrays(x?.ToArray()!, y?.ToArray()!, batchSize, epochs, verbose, callbacks, validationSplit,
+                validationData is { } v ? (v.X.ToArray(), v.Y.ToArray()) : null, shuffle, initialEpoch, stepsPerEpoch, weights, validationSampleWeight?.ToArray());
+        }
+
+        /// <summary>
+        /// The targets followed by the sample weights (one per output; a single one applies to every output), checked as
+        /// Keras checks them: one weight array per output, as many samples as the data.
+        /// </summary>
+        private Tensor[] WithWeights(Tensor[] y, Tensor[]? weights)
+        {
+            if (weights == null) return y;
+            if (weights.Any(w => w is null)) throw new KerasArgumentException("`sample_weight` must not contain null entries.", "sampleWeight");
+            if (weights.Length != 1 && weights.Length != y.Length)
+                throw new KerasArgumentException(
+                    "You should provide one `sample_weight` array per output in `y`. The two structures did not match:\n" +
+                    $"- y: {y.Length} output(s)\n- sample_weight: {weights.Length} array(s)", "sampleWeight");
+            long samples = y[0].dim() == 0 ? 0 : y[0].shape[0];
+            foreach (var w in weights)
+                if (w.dim() == 0 || w.shape[0] != samples)
+                    throw new KerasArgumentException(
+                        $"Data cardinality is ambiguous: y sizes: {string.Join(", ", y.Select(t => t.dim() == 0 ? 0 : t.shape[0]))}, sample_weight sizes: " +
+                        $"{string.Join(", ", weights.Select(t => t.dim() == 0 ? 0 : t.shape[0]))}. Make sure all arrays contain the same number of samples.", "sampleWeight");
+            var all = new Tensor[y.Length * 2];
+            for (int i = 0; i < y.Length; i++)
+            {
+                all[i] = y[i];
+                all[y.Length + i] = weights.Length == 1 ? weights[0] : weights[i];
+            }
+            return all;
+        }
+
+        /// <summary>Splits a batch's targets from the sample weights riding behind them (no allocation without weights).</summary>
+        private (Tensor[] Y, Tensor[]? W) SplitWeights(Tensor[] y)
+        {
+            int targets = IsMultiIO ? OutputCount : 1;
+            if (y.Length <= targets) return (y, null);
+            return (y.Take(targets).ToArray(), y.Skip(targets).ToArray());
+        }
 
         private History FitArrays(Tensor[] x, Tensor[] y, int? batchSize, int epochs, int verbose, IEnumerable<Callback>? callbacks,
-            double validationSplit, (Tensor[] X, Tensor[] Y)? validationData, bool shuffle, int initialEpoch, int? stepsPerEpoch)
+            double validationSplit, (Tensor[] X, Tensor[] Y)? validationData, bool shuffle, int initialEpoch, int? stepsPerEpoch,
+            Tensor[]? sampleWeight = null, Tensor[]? validationSampleWeight = null)
         {
             EnsureAlive();
             AssertCompiled();
             CheckSamples(x, y);
             CheckArity(x, y);
+            y = WithWeights(y, sampleWeight);
+            if (validationData is { } given && validationSampleWeight != null) validationData = (given.X, WithWeights(given.Y, validationSampleWeight));
             InputChecks.ValidationSplit(validationSplit);
             InputChecks.BatchSize(batchSize);
             InputChecks.Steps(stepsPerEpoch, "steps_per_epoch");
@@ -332,15 +431,16 @@ namespace Keras.Models
                             var (bx, by) = batches.Current;
                             bx = OnModelDevice(bx);
                             by = OnModelDevice(by);
+                            var (targets, weights) = SplitWeights(by);
                             if (step == 0)
                             {
                                 CheckSamples(bx, by);
-                                CheckArity(bx, by);
+                                CheckArity(bx, targets);
                                 MaybeBuildFor(bx[0]);
                             }
                             list.ForEach(c => c.OnTrainBatchBegin(step));
                             CurrentBatch = step;
-                            logs = IsMultiIO ? TrainStepMulti(bx, by) : TrainStep(bx[0], by[0]);
+                            logs = IsMultiIO ? TrainStepMulti(bx, targets, weights) : weights is null ? TrainStep(bx[0], targets[0]) : TrainStepWeighted(bx[0], targets[0], weights[0]);
                         }
                         list.ForEach(c => c.OnTrainBatchEnd(step, logs));
                         if (StopTraining) break;
@@ -384,7 +484,13 @@ namespace Keras.Models
         /// One training step (Keras' <c>train_step</c>): forward with training=true, loss, gradients, optimizer update,
         /// metrics. Override to customise what Fit does per batch; return the logs.
         /// </summary>
-        protected virtual Dictionary<string, double> TrainStep(Tensor x, Tensor y)
+        protected virtual Dictionary<string, double> TrainStep(Tensor x, Tensor y) => TrainStepWeighted(x, y, null);
+
+        /// <summary>
+        /// The training step with per-sample weights (Keras' <c>train_step</c> on (x, y, sample_weight)): the loss weighs
+        /// each sample's value, weighted metrics get the weights, plain metrics do not.
+        /// </summary>
+        private Dictionary<string, double> TrainStepWeighted(Tensor x, Tensor y, Tensor? sampleWeight)
         {
             var loss = Loss ?? throw new KerasInvalidOperationException("Fit needs a loss: pass `loss` to Compile().");
             // Gradients are reset to none (PyTorch's zero_grad(set_to_none=True)): backward writes fresh ones, no zeroing kernel.
@@ -394,7 +500,7 @@ namespace Keras.Models
             Tensor value;
             try
             {
-                value = WithRegularization(MaskedLossValue(loss, y, yPred, yMask));
+                value = WithRegularization(MaskedLossValue(loss, y, yPred, yMask, sampleWeight));
             }
             catch (Exception e) when (e is not IKerasException)
             {
@@ -404,30 +510,35 @@ namespace Keras.Models
             Optimizer!.ScaleLoss(value).backward();
             Optimizer.Apply(_compiledTrainable);
             _lossTracker.UpdateState(value.item<float>(), x.shape[0]);
-            using (torch.no_grad()) UpdateMetrics(y, yPred);
+            using (torch.no_grad()) UpdateMetrics(y, yPred, sampleWeight);
             return Logs();
         }
 
         /// <summary>The batch the current Fit/Evaluate step works on (for error messages).</summary>
         private protected int CurrentBatch { get; set; }
 
-        private void UpdateMetrics(Tensor y, Tensor yPred)
+        private void UpdateMetrics(Tensor y, Tensor yPred, Tensor? sampleWeight)
         {
-            foreach (var m in _metrics)
+            foreach (var m in _metrics) UpdateMetric(m, y, yPred, null);
+            foreach (var m in _weightedMetrics) UpdateMetric(m, y, yPred, sampleWeight);
+        }
+
+        private void UpdateMetric(Metric m, Tensor y, Tensor yPred, Tensor? sampleWeight)
+        {
+            try
             {
-                try
-                {
-                    m.UpdateState(y, yPred);
-                }
-                catch (Exception e) when (e is not IKerasException)
-                {
-                    throw InputChecks.LossFailure(e, $"The metric '{m.Name}'", CurrentBatch, y, yPred);
-                }
+                m.UpdateState(y, yPred, sampleWeight);
+            }
+            catch (Exception e) when (e is not IKerasException)
+            {
+                throw InputChecks.LossFailure(e, $"The metric '{m.Name}'", CurrentBatch, y, yPred);
             }
         }
 
         /// <summary>One evaluation step (Keras' <c>test_step</c>): forward with training=false, loss and metrics.</summary>
-        protected virtual Dictionary<string, double> TestStep(Tensor x, Tensor y)
+        protected virtual Dictionary<string, double> TestStep(Tensor x, Tensor y) => TestStepWeighted(x, y, null);
+
+        private Dictionary<string, double> TestStepWeighted(Tensor x, Tensor y, Tensor? sampleWeight)
         {
             using var _ = torch.no_grad();
             var yPred = ForwardWithMask(x, training: false, out var yMask);
@@ -437,7 +548,7 @@ namespace Keras.Models
                 Tensor value;
                 try
                 {
-                    value = WithRegularization(MaskedLossValue(Loss, y, yPred, yMask));
+                    value = WithRegularization(MaskedLossValue(Loss, y, yPred, yMask, sampleWeight));
                 }
                 catch (Exception e) when (e is not IKerasException)
                 {
@@ -445,7 +556,7 @@ namespace Keras.Models
                 }
                 using (value) _lossTracker.UpdateState(value.item<float>(), x.shape[0]);
             }
-            UpdateMetrics(y, yPred);
+            UpdateMetrics(y, yPred, sampleWeight);
             return Logs();
         }
 
@@ -519,20 +630,30 @@ namespace Keras.Models
         }
 
         /// <summary>Keras' <c>evaluate</c>: loss and metrics over the data, in batches, without shuffling.</summary>
-        public Dictionary<string, double> Evaluate(Tensor x, Tensor y, int? batchSize = null, int verbose = 1, IEnumerable<Callback>? callbacks = null)
-            => EvaluateArrays(new[] { x }, new[] { y }, batchSize, verbose, callbacks); // CheckSamples rejects nulls
+        public Dictionary<string, double> Evaluate(Tensor x, Tensor y, int? batchSize = null, int verbose = 1, IEnumerable<Callback>? callbacks = null,
+            Tensor? sampleWeight = null)
+            => EvaluateArrays(new[] { x }, sampleWeight is null ? new[] { y } : new[] { y, sampleWeight }, batchSize, verbose, callbacks); // CheckSamples rejects nulls
+
+        /// <summary>
+        /// Keras' <c>evaluate(..., return_dict=False)</c>: the values in Keras' order, the loss first, then the metrics
+        /// (a single value when the model has only its loss).
+        /// </summary>
+        public double[] EvaluateValues(Tensor x, Tensor y, int? batchSize = null, int verbose = 1, IEnumerable<Callback>? callbacks = null,
+            Tensor? sampleWeight = null) => Evaluate(x, y, batchSize, verbose, callbacks, sampleWeight).Values.ToArray();
 
         /// <summary>Keras' <c>evaluate</c> for several inputs and/or outputs (one tensor per input, one target per output).</summary>
         public Dictionary<string, double> Evaluate(IReadOnlyList<Tensor> x, IReadOnlyList<Tensor> y, int? batchSize = null, int verbose = 1,
-            IEnumerable<Callback>? callbacks = null) =>
-            EvaluateArrays(x?.ToArray()!, y?.ToArray()!, batchSize, verbose, callbacks);
+            IEnumerable<Callback>? callbacks = null, IReadOnlyList<Tensor>? sampleWeight = null) =>
+            EvaluateArrays(x?.ToArray()!, y?.ToArray()!, batchSize, verbose, callbacks, sampleWeight?.ToArray());
 
-        private Dictionary<string, double> EvaluateArrays(Tensor[] x, Tensor[] y, int? batchSize, int verbose, IEnumerable<Callback>? callbacks)
+        private Dictionary<string, double> EvaluateArrays(Tensor[] x, Tensor[] y, int? batchSize, int verbose, IEnumerable<Callback>? callbacks,
+            Tensor[]? sampleWeight = null)
         {
             EnsureAlive();
             AssertCompiled();
+            if (sampleWeight != null) y = WithWeights(y, sampleWeight);
             CheckSamples(x, y);
-            CheckArity(x, y);
+            CheckArity(x, SplitWeights(y).Y);
             InputChecks.BatchSize(batchSize);
             InputChecks.NotEmpty(x[0].shape[0], "Evaluate");
             MaybeBuildFor(x[0]);
@@ -555,8 +676,8 @@ namespace Keras.Models
                 using (var scope = torch.NewDisposeScope())
                 {
                     var bx = OnModelDevice(Rows(x, begin, size));
-                    var by = OnModelDevice(Rows(y, begin, size));
-                    logs = IsMultiIO ? TestStepMulti(bx, by) : TestStep(bx[0], by[0]);
+                    var (by, bw) = SplitWeights(OnModelDevice(Rows(y, begin, size)));
+                    logs = IsMultiIO ? TestStepMulti(bx, by, bw) : bw is null ? TestStep(bx[0], by[0]) : TestStepWeighted(bx[0], by[0], bw[0]);
                 }
                 list.ForEach(c => c.OnTestBatchEnd(step, logs));
                 bar?.Update(step + 1, logs);
@@ -660,6 +781,7 @@ namespace Keras.Models
             var logs = new Dictionary<string, double>();
             if (Loss != null || IsMultiIO) logs["loss"] = _lossTracker.Result();
             foreach (var m in _metrics) logs[m.Name] = m.Result();
+            for (int i = 0; i < _weightedMetrics.Length; i++) logs[_weightedMetricKeys[i]] = _weightedMetrics[i].Result();
             AddOutputLogs(logs);
             return logs;
         }
@@ -668,6 +790,7 @@ namespace Keras.Models
         {
             _lossTracker.ResetState();
             foreach (var m in _metrics) m.ResetState();
+            foreach (var m in _weightedMetrics) m.ResetState();
             ResetOutputMetrics();
         }
 

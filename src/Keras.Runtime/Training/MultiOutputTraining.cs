@@ -19,7 +19,9 @@ namespace Keras.Models
     /// </summary>
     public abstract partial class Model
     {
-        private Loss[]? _outputLosses;
+        private Loss?[]? _outputLosses;
+        private Metric[][] _outputWeightedMetrics = Array.Empty<Metric[]>();
+        private string[][] _outputWeightedKeys = Array.Empty<string[]>();
         private double[] _lossWeights = Array.Empty<double>();
         private Metric[][] _outputMetrics = Array.Empty<Metric[]>();
         private Metrics.Mean[] _outputLossTrackers = Array.Empty<Metrics.Mean>();
@@ -40,30 +42,34 @@ namespace Keras.Models
         internal virtual Tensor[] CallAll(IReadOnlyList<Tensor> inputs, bool? training) => new[] { Call(inputs[0], training) };
 
         /// <summary>The per-output losses (null unless compiled with one loss per output).</summary>
-        public IReadOnlyList<Loss>? OutputLosses => _outputLosses;
+        public IReadOnlyList<Loss?>? OutputLosses => _outputLosses;
 
         /// <summary>Keras' compile for several outputs, with names: one loss per output, optional weights and per-output metrics.</summary>
-        public void Compile(string optimizer, IReadOnlyList<string> losses, IReadOnlyList<double>? lossWeights = null,
-            IReadOnlyList<IEnumerable<string>?>? metrics = null)
+        public void Compile(string optimizer, IReadOnlyList<string?> losses, IReadOnlyList<double>? lossWeights = null,
+            IReadOnlyList<IEnumerable<string>?>? metrics = null, IReadOnlyList<IEnumerable<string>?>? weightedMetrics = null)
         {
             if (losses is null) throw new KerasArgumentException("`losses` must list one loss per output.", nameof(losses));
             var metricNames = metrics?.Select(m => m?.ToArray()).ToArray();
-            Compile(Optimizers.Optimizer.Get(optimizer), losses.Select(Loss.Get).ToArray(), lossWeights,
-                metricNames?.Select(m => m?.Select(Metric.Get)).ToArray());
+            var weightedNames = weightedMetrics?.Select(m => m?.ToArray()).ToArray();
+            Compile(Optimizers.Optimizer.Get(optimizer), losses.Select(l => l == null ? null : Loss.Get(l)).ToArray(), lossWeights,
+                metricNames?.Select(m => m?.Select(Metric.Get)).ToArray(), weightedMetrics: weightedNames?.Select(m => m?.Select(Metric.Get)).ToArray());
             // Keras records the arguments as given: names stay names in compile_config.
-            _compileConfig!["optimizer"] = optimizer;
-            _compileConfig["loss"] = new JsonArray(losses.Select(l => (JsonNode)JsonValue.Create(l)!).ToArray());
-            _compileConfig["metrics"] = metricNames == null ? null : new JsonArray(metricNames.Select(ms =>
+            static JsonNode? Names(string[][]? lists) => lists == null ? null : new JsonArray(lists.Select(ms =>
                 (JsonNode)new JsonArray((ms ?? Array.Empty<string>()).Select(m => (JsonNode)JsonValue.Create(m)!).ToArray())).ToArray());
+            _compileConfig!["optimizer"] = optimizer;
+            _compileConfig["loss"] = new JsonArray(losses.Select(l => l == null ? null : (JsonNode)JsonValue.Create(l)!).ToArray());
+            _compileConfig["metrics"] = Names(metricNames!);
+            _compileConfig["weighted_metrics"] = Names(weightedNames!);
         }
 
         /// <summary>Keras' compile for several outputs, with objects: one loss per output, optional weights and per-output metrics.</summary>
-        public void Compile(Optimizer optimizer, IReadOnlyList<Loss> losses, IReadOnlyList<double>? lossWeights = null,
-            IReadOnlyList<IEnumerable<Metric>?>? metrics = null, bool autoScaleLoss = true)
+        public void Compile(Optimizer optimizer, IReadOnlyList<Loss?> losses, IReadOnlyList<double>? lossWeights = null,
+            IReadOnlyList<IEnumerable<Metric>?>? metrics = null, bool autoScaleLoss = true, IReadOnlyList<IEnumerable<Metric>?>? weightedMetrics = null)
         {
             EnsureAlive();
             int outputs = OutputCount;
-            if (losses is null || losses.Count != outputs || losses.Any(l => l is null))
+            // Keras: an output may have no loss (None), but not every output.
+            if (losses is null || losses.Count != outputs || losses.All(l => l is null))
                 throw new KerasArgumentException(
                     "For a model with multiple outputs, when providing the `loss` argument as a list, it should have as many entries as the model has " +
                     $"outputs. Received:\nloss=[{string.Join(", ", losses?.Select(l => l?.Name ?? "None") ?? Array.Empty<string>())}]\nof length " +
@@ -79,12 +85,22 @@ namespace Keras.Models
             Compile(optimizer, null, null, autoScaleLoss);
             _outputLosses = losses.ToArray();
             _lossWeights = lossWeights?.ToArray() ?? Enumerable.Repeat(1.0, outputs).ToArray();
+            if (weightedMetrics != null && weightedMetrics.Count != outputs)
+                throw new KerasArgumentException(
+                    $"For a model with multiple outputs, `weighted_metrics` should have one entry per output. Received {weightedMetrics.Count} entries whereas " +
+                    $"the model has {outputs} outputs.", nameof(weightedMetrics));
             _outputMetrics = Enumerable.Range(0, outputs).Select(i => metrics?[i]?.ToArray() ?? Array.Empty<Metric>()).ToArray();
+            _outputWeightedMetrics = Enumerable.Range(0, outputs).Select(i => weightedMetrics?[i]?.ToArray() ?? Array.Empty<Metric>()).ToArray();
+            var names = OutputNames;
+            _outputWeightedKeys = Enumerable.Range(0, outputs)
+                .Select(i => WeightedKeys(_outputMetrics[i].Select(m => m.Name), _outputWeightedMetrics[i], names[i] + "_")).ToArray();
             _outputLossTrackers = OutputNames.Select(n => new Metrics.Mean(n + "_loss")).ToArray();
-            _compileConfig!["loss"] = new JsonArray(_outputLosses.Select(l => (JsonNode)SavingLib.CompileSerialization.LossConfig(l)).ToArray());
-            _compileConfig["loss_weights"] = new JsonArray(_lossWeights.Select(w => (JsonNode)JsonValue.Create(w)).ToArray());
-            _compileConfig["metrics"] = new JsonArray(_outputMetrics.Select(ms =>
+            static JsonNode Lists(Metric[][] lists) => new JsonArray(lists.Select(ms =>
                 (JsonNode)new JsonArray(ms.Select(m => (JsonNode)SavingLib.CompileSerialization.MetricConfig(m)).ToArray())).ToArray());
+            _compileConfig!["loss"] = new JsonArray(_outputLosses.Select(l => l == null ? null : (JsonNode)SavingLib.CompileSerialization.LossConfig(l)).ToArray());
+            _compileConfig["loss_weights"] = new JsonArray(_lossWeights.Select(w => (JsonNode)JsonValue.Create(w)).ToArray());
+            _compileConfig["metrics"] = Lists(_outputMetrics);
+            _compileConfig["weighted_metrics"] = weightedMetrics == null ? null : Lists(_outputWeightedMetrics);
         }
 
         /// <summary>
@@ -94,7 +110,7 @@ namespace Keras.Models
         public void Compile(string optimizer, IReadOnlyDictionary<string, string> losses, IReadOnlyDictionary<string, double>? lossWeights = null,
             IReadOnlyDictionary<string, IEnumerable<string>>? metrics = null)
         {
-            Compile(optimizer, ByOutput(losses, "loss", required: true, _ => ""),
+            Compile(optimizer, ByOutput(losses, "loss", required: true, _ => "").Select(l => (string?)l).ToArray(),
                 lossWeights == null ? null : ByOutput(lossWeights, "loss_weights", required: false, _ => 1.0),
                 metrics == null ? null : ByOutput(metrics, "metrics", required: false, _ => Enumerable.Empty<string>()).Select(m => (IEnumerable<string>?)m).ToArray());
         }
@@ -133,8 +149,9 @@ namespace Keras.Models
             var names = OutputNames;
             for (int i = 0; i < names.Count; i++)
             {
-                logs[names[i] + "_loss"] = _outputLossTrackers[i].Result();
+                if (_outputLosses![i] != null) logs[names[i] + "_loss"] = _outputLossTrackers[i].Result();
                 foreach (var metric in _outputMetrics[i]) logs[names[i] + "_" + metric.Name] = metric.Result();
+                for (int j = 0; j < _outputWeightedMetrics[i].Length; j++) logs[_outputWeightedKeys[i][j]] = _outputWeightedMetrics[i][j].Result();
             }
         }
 
@@ -142,6 +159,7 @@ namespace Keras.Models
         {
             foreach (var tracker in _outputLossTrackers) tracker.ResetState();
             foreach (var metric in _outputMetrics.SelectMany(m => m)) metric.ResetState();
+            foreach (var metric in _outputWeightedMetrics.SelectMany(m => m)) metric.ResetState();
         }
 
         /// <summary>Checks that the data has one tensor per input and one target per output.</summary>
@@ -158,40 +176,41 @@ namespace Keras.Models
         }
 
         /// <summary>One training step on several inputs/outputs: the weighted sum of the outputs' losses.</summary>
-        private Dictionary<string, double> TrainStepMulti(Tensor[] x, Tensor[] y)
+        private Dictionary<string, double> TrainStepMulti(Tensor[] x, Tensor[] y, Tensor[]? sampleWeight = null)
         {
             foreach (var v in _compiledTrainable) v.Value.grad = null;
             var predictions = CallAll(x, training: true);
-            var total = WeightedLoss(y, predictions, x[0].shape[0]);
+            var total = WeightedLoss(y, predictions, x[0].shape[0], sampleWeight);
             Optimizer!.ScaleLoss(total).backward(); // Keras: scaled by the optimizer, unscaled in Apply
             Optimizer.Apply(_compiledTrainable);
-            using (torch.no_grad()) UpdateOutputMetrics(y, predictions);
+            using (torch.no_grad()) UpdateOutputMetrics(y, predictions, sampleWeight);
             return Logs();
         }
 
         /// <summary>One evaluation step on several inputs/outputs.</summary>
-        private Dictionary<string, double> TestStepMulti(Tensor[] x, Tensor[] y)
+        private Dictionary<string, double> TestStepMulti(Tensor[] x, Tensor[] y, Tensor[]? sampleWeight = null)
         {
             using var _ = torch.no_grad();
             var predictions = CallAll(x, training: false);
-            WeightedLoss(y, predictions, x[0].shape[0]);
-            UpdateOutputMetrics(y, predictions);
+            WeightedLoss(y, predictions, x[0].shape[0], sampleWeight);
+            UpdateOutputMetrics(y, predictions, sampleWeight);
             return Logs();
         }
 
-        private Tensor WeightedLoss(Tensor[] y, Tensor[] predictions, long samples)
+        private Tensor WeightedLoss(Tensor[] y, Tensor[] predictions, long samples, Tensor[]? sampleWeight)
         {
             Tensor? total = null;
             for (int i = 0; i < predictions.Length; i++)
             {
+                if (_outputLosses![i] is null) continue; // an output without a loss (Keras' None)
                 Tensor value;
                 try
                 {
-                    value = _outputLosses![i].Call(y[i], predictions[i]);
+                    value = _outputLosses[i]!.Call(y[i], predictions[i], sampleWeight?[i]);
                 }
                 catch (Exception e) when (e is not IKerasException)
                 {
-                    throw InputChecks.LossFailure(e, $"The loss '{_outputLosses![i].Name}' of output '{OutputNames[i]}'", CurrentBatch, y[i], predictions[i]);
+                    throw InputChecks.LossFailure(e, $"The loss '{_outputLosses[i]!.Name}' of output '{OutputNames[i]}'", CurrentBatch, y[i], predictions[i]);
                 }
                 _outputLossTrackers[i].UpdateState(value.item<float>(), samples);
                 var weighted = _lossWeights[i] == 1.0 ? value : value.mul(_lossWeights[i]);
@@ -202,10 +221,13 @@ namespace Keras.Models
             return total;
         }
 
-        private void UpdateOutputMetrics(Tensor[] y, Tensor[] predictions)
+        private void UpdateOutputMetrics(Tensor[] y, Tensor[] predictions, Tensor[]? sampleWeight)
         {
             for (int i = 0; i < predictions.Length; i++)
-                foreach (var metric in _outputMetrics[i]) metric.UpdateState(y[i], predictions[i]);
+            {
+                foreach (var metric in _outputMetrics[i]) UpdateMetric(metric, y[i], predictions[i], null);
+                foreach (var metric in _outputWeightedMetrics[i]) UpdateMetric(metric, y[i], predictions[i], sampleWeight?[i]);
+            }
         }
 
         /// <summary>Keras' <c>predict</c> for several inputs: one CPU tensor per output, in batches, with training=false.</summary>
@@ -226,7 +248,7 @@ namespace Keras.Models
             MaybeBuildFor(x[0]);
             ResetMetrics();
             using var scope = torch.NewDisposeScope();
-            return IsMultiIO ? TrainStepMulti(x.ToArray(), y.ToArray()) : TrainStep(x[0], y[0]);
+            return IsMultiIO ? TrainStepMulti(x.ToArray(), y.ToArray(), null) : TrainStep(x[0], y[0]);
         }
     }
 }
