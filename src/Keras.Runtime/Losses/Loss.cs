@@ -74,23 +74,47 @@ namespace Keras.Losses
         /// <summary>Keras' <c>loss(y_true, y_pred, sample_weight)</c>: the values weighted per sample, then reduced.</summary>
         public Tensor Call(Tensor yTrue, Tensor yPred, Tensor? sampleWeight)
         {
-            var values = Unreduced(yTrue, yPred, out var mask);
+            // Unweighted averages may take the loss' fused kernel: the same value, fewer ops per training step.
+            bool plainMean = sampleWeight is null && Reduction is "sum_over_batch_size" or "mean";
+            var values = Evaluate(yTrue, yPred, plainMean, out var mask, out bool reduced);
+            if (reduced) return values;
             using (mask) return Reduce(values, sampleWeight, mask, Reduction);
         }
 
+        /// <summary>
+        /// The mean of the loss over every value, in one fused kernel, for inputs already cast and rank-matched; null where the
+        /// loss has no such kernel for these inputs (the general path then computes and reduces the values). Only called
+        /// without sample weights for the "sum_over_batch_size"/"mean" reductions: it must equal the mean of
+        /// <see cref="PerSample"/> with no mask.
+        /// </summary>
+        protected virtual Tensor? FusedMean(Tensor yTrue, Tensor yPred) => null;
+
         /// <summary>Keras' <c>call</c> after the dtype casts and rank matching: the values before weighting and reduction.</summary>
-        internal Tensor Unreduced(Tensor yTrue, Tensor yPred, out Tensor? mask)
+        internal Tensor Unreduced(Tensor yTrue, Tensor yPred, out Tensor? mask) => Evaluate(yTrue, yPred, false, out mask, out _);
+
+        private Tensor Evaluate(Tensor yTrue, Tensor yPred, bool fusedMean, out Tensor? mask, out bool reduced)
         {
+            reduced = false;
+            Tensor Values(Tensor t, Tensor p, out Tensor? m, ref bool r)
+            {
+                if (fusedMean && FusedMean(t, p) is { } mean)
+                {
+                    m = null;
+                    r = true;
+                    return mean;
+                }
+                return PerSampleMasked(t, p, out m);
+            }
             var type = ComputeType;
             var pred = yPred.dtype == type ? yPred : yPred.to_type(type);
             var target = !CastTargets || yTrue.dtype == type ? yTrue : yTrue.to_type(type);
             try
             {
-                if (!MatchRanks) return PerSampleMasked(target, pred, out mask);
+                if (!MatchRanks) return Values(target, pred, out mask, ref reduced);
                 var (t, p) = SameRank(target, pred);
                 try
                 {
-                    return PerSampleMasked(t, p, out mask);
+                    return Values(t, p, out mask, ref reduced);
                 }
                 finally
                 {

@@ -16,6 +16,13 @@ namespace Keras.Losses
         /// <inheritdoc />
         protected override Tensor PerSample(Tensor yTrue, Tensor yPred) => Compute(yTrue, yPred);
 
+        /// <inheritdoc />
+        /// <remarks>With equal shapes every row averages the same number of values: the mean of the row means is the mean of all.</remarks>
+        protected override Tensor? FusedMean(Tensor yTrue, Tensor yPred) =>
+            yPred.numel() > 0 && yPred.dim() > 0 && yTrue.shape.AsSpan().SequenceEqual(yPred.shape)
+                ? nn.functional.mse_loss(yPred, yTrue, nn.Reduction.Mean)
+                : null;
+
         /// <summary>Keras' <c>mean_squared_error(y_true, y_pred)</c> on tensors of one dtype and rank.</summary>
         internal static Tensor Compute(Tensor yTrue, Tensor yPred)
         {

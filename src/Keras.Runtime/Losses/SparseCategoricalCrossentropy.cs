@@ -67,6 +67,16 @@ namespace Keras.Losses
         }
 
         /// <summary>-log p[label] with the classes on the last axis.</summary>
+        /// <inheritdoc />
+        /// <remarks>Logits of shape (batch, classes) without ignore_class: one fused log_softmax + nll with its mean.</remarks>
+        protected override Tensor? FusedMean(Tensor yTrue, Tensor yPred)
+        {
+            if (!FromLogits || IgnoreClass is not null || yPred.dim() != 2 || Axis is not (-1 or 1) || yPred.shape[0] == 0) return null;
+            using var labels = Labels(yTrue, yPred);
+            if (labels.dim() != 1 || labels.shape[0] != yPred.shape[0]) return null; // the general path says what is wrong
+            return nn.functional.cross_entropy(yPred, labels, reduction: nn.Reduction.Mean);
+        }
+
         internal static Tensor Compute(Tensor labels, Tensor yPred, bool fromLogits)
         {
             if (fromLogits && yPred.dim() == 2)
