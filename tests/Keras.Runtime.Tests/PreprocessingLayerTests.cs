@@ -501,6 +501,10 @@ public class PreprocessingLayerTests : KerasTestBase
         using var x = torch.randn(new long[] { 2, 6, 6, 3 });
         using (layer.Call(x, training: true)) { }
         long before = torch.Tensor.TotalCount;
+        var probe = torch.zeros(new long[] { 1 });
+        Assert.Equal(before + 1, torch.Tensor.TotalCount); // the counter counts live tensors
+        probe.Dispose();
+        Assert.Equal(before, torch.Tensor.TotalCount);
         for (int i = 0; i < 5; i++)
             using (layer.Call(x, training: true)) { }
         Assert.Equal(before, torch.Tensor.TotalCount);
