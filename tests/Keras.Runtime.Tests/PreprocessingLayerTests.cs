@@ -198,6 +198,40 @@ public class PreprocessingLayerTests : KerasTestBase
     }
 
     [Fact]
+    public void A_keras_file_with_an_adapted_Normalization_loads_mean_variance_and_the_int64_count()
+    {
+        var mean = new Nd(new long[] { 2 }, new[] { 1.5, -2.0 });
+        var variance = new Nd(new long[] { 2 }, new[] { 4.0, 0.25 });
+        const string config = """
+        {"module": "keras", "class_name": "Sequential", "config": {"name": "s", "trainable": true, "dtype": "float32", "layers": [
+          {"module": "keras.layers", "class_name": "InputLayer", "config": {"batch_shape": [null, 2], "dtype": "float32", "sparse": false, "name": "in"}, "registered_name": null},
+          {"module": "keras.layers", "class_name": "Normalization", "config": {"name": "normalization", "trainable": true,
+            "dtype": {"module": "keras", "class_name": "DTypePolicy", "config": {"name": "float32"}, "registered_name": null},
+            "axis": [-1], "invert": false, "mean": null, "variance": null}, "registered_name": null, "build_config": {"input_shape": [null, 2]}},
+          {"module": "keras.layers", "class_name": "Rescaling", "config": {"name": "rescaling", "trainable": true, "dtype": "float32", "scale": 2.0, "offset": 0.5},
+            "registered_name": null, "build_config": {"input_shape": [null, 2]}}]},
+          "registered_name": null, "build_config": {"input_shape": [null, 2]}}
+        """;
+        string path = LayerChecks.KerasFile(KerasHome, config, f =>
+        {
+            var vars = new H5Group { ["0"] = LayerChecks.Dataset(mean), ["1"] = LayerChecks.Dataset(variance), ["2"] = new H5Dataset(12L) };
+            vars.Attributes["name"] = "normalization";
+            var empty = new H5Group();
+            empty.Attributes["name"] = "rescaling";
+            f["layers"] = new H5Group { ["normalization"] = new H5Group { ["vars"] = vars }, ["rescaling"] = new H5Group { ["vars"] = empty } };
+        });
+        var model = Saving.LoadModel(path);
+        var normalization = Assert.IsType<Normalization>(model.Layers[0]);
+        Assert.Equal(new[] { 12L }, normalization.Count!.ToArray<long>());
+        var x = new Nd(new long[] { 2, 2 }, new[] { 3.5, -1.0, 0.0, -2.5 });
+        using var xt = x.Tensor();
+        using var y = model.Predict(xt);
+        var expected = new Nd(x.Shape);
+        foreach (var i in Nd.Indices(x.Shape)) expected[i] = (x[i] - mean[i[1]]) / Math.Sqrt(variance[i[1]]) * 2.0 + 0.5;
+        LayerChecks.Close(expected, y, 1e-5, 1e-4);
+    }
+
+    [Fact]
     public void Normalization_configs_hold_Kerass_keys_and_statistics_load_from_nested_lists()
     {
         LayerChecks.ConfigKeys(new Normalization(), "axis", "invert", "mean", "variance");
