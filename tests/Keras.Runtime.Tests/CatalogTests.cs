@@ -203,4 +203,36 @@ public class CatalogTests : KerasTestBase
         Assert.Contains("Could not locate class 'NoSuchLayer'", error.Message);
         foreach (var name in Samples.Keys) Assert.Contains(name, error.Message);
     }
+
+    [Fact]
+    public void A_Lambda_layer_is_refused_with_why_and_what_to_do_instead()
+    {
+        const string json = """
+        {"class_name": "Sequential", "config": {"name": "s", "layers": [
+          {"class_name": "InputLayer", "config": {"batch_shape": [null, 3], "name": "in"}},
+          {"module": "keras.layers", "class_name": "Lambda", "config": {"name": "l", "function": {"class_name": "__lambda__", "config": {"code": "4wEAAAAAAAAA", "defaults": null, "closure": null}}}}]}}
+        """;
+        var error = Assert.Throws<Keras.Errors.KerasArgumentException>(() => Saving.ModelFromJson(json));
+        Assert.Contains("Class 'Lambda': a Lambda layer's config holds its function as Python bytecode", error.Message);
+        Assert.Contains("RegisterKerasSerializable", error.Message);
+        Assert.Contains("op nodes", error.Message);
+        Assert.Contains("LoadWeights", error.Message);
+        // A class the user registers under the name takes the file's Lambda layers.
+        Saving.RegisterKerasSerializable(config => new LambdaReplacement((string?)config["name"]), package: "CatalogTests", name: "Lambda");
+        var model = Saving.ModelFromJson(json);
+        using var x = torch.ones(2, 3);
+        using var y = model.Predict(x);
+        Assert.IsType<LambdaReplacement>(model.Layers[0]);
+        Assert.Equal(new[] { 2f, 2f, 2f, 2f, 2f, 2f }, y.data<float>().ToArray());
+    }
+
+    /// <summary>What a user writes instead of a Lambda(lambda x: x * 2).</summary>
+    private sealed class LambdaReplacement : Layer
+    {
+        public LambdaReplacement(string? name) : base(name)
+        {
+        }
+
+        protected override torch.Tensor CallCore(torch.Tensor inputs, bool? training) => inputs.mul(2);
+    }
 }

@@ -21,10 +21,12 @@ namespace Keras.SavingLib
         /// <summary>While a config is being loaded: the dtype policy the next layer is created with (null otherwise).</summary>
         [ThreadStatic] internal static string? DtypeWhileLoading;
 
-        private const string LambdaMessage =
+        private const string SafeModeMessage =
             "Requested the deserialization of a Python lambda. This carries a potential risk of arbitrary code execution and thus it is disallowed " +
             "by default. If you trust the source of the artifact, you can override this error by passing `safe_mode=False` to the loading function, " +
-            "or calling `keras.config.enable_unsafe_deserialization(). In .NET a Lambda layer (or lambda argument) cannot be loaded even then, " +
+            "or calling `keras.config.enable_unsafe_deserialization().";
+
+        private const string LambdaMessage = SafeModeMessage + " In .NET a lambda argument cannot be loaded even then, " +
             "because its config is Python bytecode: write the function as a custom layer in C# (override CallCore and GetConfig, register it " +
             "with Keras.Saving.RegisterKerasSerializable) and save the model from Python with that layer in place of the Lambda, or build the " +
             "model in C# and load its weights with LoadWeights.";
@@ -151,14 +153,26 @@ namespace Keras.SavingLib
             switch (node)
             {
                 case JsonObject o:
-                    if (o["class_name"]?.GetValueKind() == JsonValueKind.String && (string?)o["class_name"] is "__lambda__" or "Lambda")
+                    if (o["class_name"] is JsonValue cn && cn.GetValueKind() == JsonValueKind.String && (string?)cn is { } className)
                     {
-                        if (safe) throw new KerasArgumentException(LambdaMessage);
-                        throw new KerasArgumentException(
-                            "This file contains a Python lambda (a Lambda layer or a lambda argument). Python bytecode cannot run in .NET even with " +
-                            "safe mode off: write the function as a custom layer in C# (override CallCore and GetConfig, register it with " +
-                            "Keras.Saving.RegisterKerasSerializable) and use that layer instead of the Lambda when saving from Python, or build the " +
-                            "model in C# and load its weights with LoadWeights.");
+                        string? registered = o["registered_name"] is JsonValue rn && rn.GetValueKind() == JsonValueKind.String ? (string?)rn : null;
+                        // A class the catalog refuses on purpose (its own file says why), unless the user registered a class for it:
+                        // then the user's factory receives that config, Python code included, and nothing of it runs here.
+                        if (KerasCatalog.Refusal(typeof(Layer), className) is { } reason)
+                        {
+                            if (SerializableRegistry.Find(registered, className) != null) return;
+                            if (safe) throw new KerasArgumentException(SafeModeMessage + $" Class '{className}': {reason}");
+                            throw new KerasArgumentException($"Cannot load class '{className}': {reason}");
+                        }
+                        if (className == "__lambda__")
+                        {
+                            if (safe) throw new KerasArgumentException(LambdaMessage);
+                            throw new KerasArgumentException(
+                                "This file contains a Python lambda (a lambda argument). Python bytecode cannot run in .NET even with " +
+                                "safe mode off: write the function as a custom layer in C# (override CallCore and GetConfig, register it with " +
+                                "Keras.Saving.RegisterKerasSerializable) and use that layer instead when saving from Python, or build the " +
+                                "model in C# and load its weights with LoadWeights.");
+                        }
                     }
                     foreach (var pair in o) RejectLambdas(pair.Value, safe);
                     break;

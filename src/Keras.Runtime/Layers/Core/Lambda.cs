@@ -8,8 +8,8 @@ namespace Keras.Layers
     /// the refusal and its message; there is no Lambda layer class in this runtime.
     /// </summary>
     [KerasRefusedClass(typeof(Layer), "Lambda",
-        "a Lambda layer's config holds its function as Python bytecode, which this runtime cannot run (and Keras itself loads only with " +
-        "safe_mode=False). Instead: (1) write the computation as a C# Layer subclass (override CallCore) and register it before loading with " +
+        "a Lambda layer's config holds its function as Python bytecode, which cannot run in .NET (Keras itself runs it only with " +
+        "safe_mode=False). Instead: (1) write the computation as a custom layer in C# (a Layer subclass overriding CallCore) and register it before loading with " +
         "Keras.Saving.RegisterKerasSerializable<T>(config => new T(...), name: \"Lambda\"): this file's Lambda layers then load as that class " +
         "(its factory receives the config and can ignore the bytecode), weights included; or (2) in Python, replace the " +
         "Lambda by built-in layers or keras.ops calls on symbolic tensors (saved as op nodes, which this runtime loads) or a registered " +
