@@ -139,7 +139,87 @@ namespace Keras.Shared
             "MeanAbsoluteError", "MeanAbsoluteError", "mean_absolute_error", "MeanAbsoluteError", "mae", "MeanAbsoluteError", "MAE", "MeanAbsoluteError",
             "MeanSquaredError", "MeanSquaredError", "mean_squared_error", "MeanSquaredError", "mse", "MeanSquaredError", "MSE", "MeanSquaredError");
 
+        /// <summary>Layer padding modes (Keras' standardize_padding lowercases): convolutions other than 1D, pooling.</summary>
+        public static readonly Kind Paddings = new Kind("padding", "keras.layers", true, Same("valid", "same"));
+
+        /// <summary>Conv1D also accepts "causal".</summary>
+        public static readonly Kind CausalPaddings = new Kind("padding", "keras.layers", true, Same("valid", "same", "causal"));
+
+        /// <summary>standardize_data_format (lowercased).</summary>
+        public static readonly Kind DataFormats = new Kind("data_format", "keras.layers", true, Same("channels_last", "channels_first"));
+
+        /// <summary>UpSampling2D's interpolations this runtime runs (Keras has more: the runtime refuses them with its own message).</summary>
+        public static readonly Kind Interpolations = new Kind("interpolation", "keras.layers", true, Same("nearest", "bilinear"));
+
+        /// <summary>MonitorCallback modes (EarlyStopping, ModelCheckpoint, ReduceLROnPlateau): anything else warns and falls back to "auto".</summary>
+        public static readonly Kind MonitorModes = new Kind("mode", "keras.callbacks", false, Same("auto", "min", "max"));
+
         /// <summary>Every kind, for tests and analyzers.</summary>
-        public static readonly Kind[] All = { Activations, Initializers, Regularizers, Constraints, Optimizers, Losses, Metrics };
+        public static readonly Kind[] All =
+            { Activations, Initializers, Regularizers, Constraints, Optimizers, Losses, Metrics, Paddings, CausalPaddings, DataFormats, Interpolations, MonitorModes };
+
+        /// <summary>
+        /// Activation names Keras resolves but that cannot be used by name alone (keras.activations.threshold needs its
+        /// arguments): the runtime refuses them with this message, KERAS301 reports them.
+        /// </summary>
+        public static string? UnusableActivation(string? identifier) =>
+            identifier == "threshold"
+                ? "threshold() missing 2 required positional arguments: 'threshold' and 'default_value'. keras.activations.threshold needs its " +
+                  "arguments: apply it yourself in a custom layer (torch.where(x > threshold, x, default_value))."
+                : null;
+
+        /// <summary>
+        /// Where a string argument of the runtime's API is resolved by name: "Type metadata name|member|C# parameter" →
+        /// kind. A type may be a base class; "*" as the type means any runtime type (activation arguments are
+        /// resolved by keras.activations.get wherever they appear). Elements of an <c>IEnumerable&lt;string&gt;</c>
+        /// parameter (Compile's metrics) are looked up one by one.
+        /// </summary>
+        public static readonly KeyValuePair<string, Kind>[] Parameters =
+        {
+            P("*|*|activation", Activations), P("*|*|recurrentActivation", Activations),
+            P("Keras.Activations|Get|identifier", Activations),
+            P("Keras.Initializers.Initializer|Get|identifier", Initializers),
+            P("Keras.Regularizers.Regularizer|Get|identifier", Regularizers),
+            P("Keras.Constraints.Constraint|Get|identifier", Constraints),
+            P("Keras.Optimizers.Optimizer|Get|identifier", Optimizers),
+            P("Keras.Losses.Loss|Get|identifier", Losses),
+            P("Keras.Metrics.Metric|Get|identifier", Metrics),
+            P("Keras.Models.Model|Compile|optimizer", Optimizers), P("Keras.Models.Model|Compile|loss", Losses),
+            P("Keras.Models.Model|Compile|metrics", Metrics),
+            P("Keras.Layers.Conv1D|.ctor|padding", CausalPaddings),
+            P("Keras.Layers.BaseConv|.ctor|padding", Paddings), P("Keras.Layers.BaseConvTranspose|.ctor|padding", Paddings),
+            P("Keras.Layers.BaseDepthwiseConv|.ctor|padding", Paddings), P("Keras.Layers.BaseSeparableConv|.ctor|padding", Paddings),
+            P("Keras.Layers.BasePooling|.ctor|padding", Paddings),
+            P("*|.ctor|dataFormat", DataFormats),
+            P("Keras.Layers.UpSampling2D|.ctor|interpolation", Interpolations),
+            P("Keras.Callbacks.EarlyStopping|.ctor|mode", MonitorModes), P("Keras.Callbacks.ModelCheckpoint|.ctor|mode", MonitorModes),
+            P("Keras.Callbacks.ReduceLROnPlateau|.ctor|mode", MonitorModes),
+        };
+
+        private static KeyValuePair<string, Kind> P(string site, Kind kind) => new KeyValuePair<string, Kind>(site, kind);
+
+        /// <summary>
+        /// The kind of a parameter, given the declaring type and its base types (most derived first), the member
+        /// (".ctor" or a method name) and the C# parameter name; null when the parameter is not resolved by name.
+        /// </summary>
+        public static Kind? ParameterKind(IEnumerable<string> typeAndBases, string member, string parameter)
+        {
+            foreach (var type in typeAndBases)
+                foreach (var p in Parameters)
+                    if (p.Key == type + "|" + member + "|" + parameter) return p.Value;
+            foreach (var p in Parameters)
+                if (p.Key == "*|" + member + "|" + parameter || p.Key == "*|*|" + parameter) return p.Value;
+            return null;
+        }
+
+        /// <summary>Every C# parameter name some entry of <see cref="Parameters"/> names (the analyzer's cheap pre-filter).</summary>
+        public static readonly HashSet<string> ParameterNames = NamesOf(Parameters);
+
+        private static HashSet<string> NamesOf(KeyValuePair<string, Kind>[] entries)
+        {
+            var set = new HashSet<string>(StringComparer.Ordinal);
+            foreach (var e in entries) set.Add(e.Key.Substring(e.Key.LastIndexOf('|') + 1));
+            return set;
+        }
     }
 }

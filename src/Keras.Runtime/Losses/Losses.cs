@@ -57,17 +57,15 @@ namespace Keras.Losses
         protected static double Eps => Config.Epsilon();
 
         /// <summary><c>keras.losses.get(identifier)</c> for the names this runtime knows.</summary>
-        public static Loss Get(string identifier) => identifier switch
+        /// <remarks>Names (with Keras' aliases such as "mse", "bce") resolve through the shared table KERAS301 checks against.</remarks>
+        public static Loss Get(string identifier) => Shared.KerasIdentifiers.Losses.Resolve(identifier) switch
         {
-            "mse" or "mean_squared_error" or "MeanSquaredError" => new MeanSquaredError(),
-            "mae" or "mean_absolute_error" or "MeanAbsoluteError" => new MeanAbsoluteError(),
+            "mean_squared_error" or "MeanSquaredError" => new MeanSquaredError(),
+            "mean_absolute_error" or "MeanAbsoluteError" => new MeanAbsoluteError(),
             "binary_crossentropy" or "BinaryCrossentropy" => new BinaryCrossentropy(),
             "categorical_crossentropy" or "CategoricalCrossentropy" => new CategoricalCrossentropy(),
             "sparse_categorical_crossentropy" or "SparseCategoricalCrossentropy" => new SparseCategoricalCrossentropy(),
-            _ => throw new KerasArgumentException(
-                $"Could not interpret loss identifier: {identifier}" +
-                (Shared.KerasFacts.DidYouMean(identifier, new[] { "mse", "mae", "binary_crossentropy", "categorical_crossentropy", "sparse_categorical_crossentropy" })
-                    is { } near ? $". Did you mean '{near}'?" : "")),
+            _ => throw new KerasArgumentException(Shared.KerasIdentifiers.Losses.UnknownMessage(identifier ?? "None")),
         };
     }
 

@@ -52,15 +52,16 @@ namespace Keras.Metrics
         }
 
         /// <summary>Resolves a metric name given to Compile; "accuracy" is resolved against the loss and output shape later.</summary>
-        public static Metric Get(string identifier) => identifier switch
+        /// <remarks>Names resolve through the shared table KERAS301 checks against; a name given as a string is the metric's log name.</remarks>
+        public static Metric Get(string identifier) => Shared.KerasIdentifiers.Metrics.Resolve(identifier) switch
         {
-            "accuracy" or "acc" => new Accuracy(identifier),
-            "binary_accuracy" => new BinaryAccuracy(),
-            "categorical_accuracy" => new CategoricalAccuracy(),
-            "sparse_categorical_accuracy" => new SparseCategoricalAccuracy(),
-            "mae" or "mean_absolute_error" => new MeanAbsoluteError(identifier),
-            "mse" or "mean_squared_error" => new MeanSquaredError(identifier),
-            _ => throw new KerasArgumentException($"Could not interpret metric identifier: {identifier}"),
+            "accuracy" => new Accuracy(identifier),
+            "BinaryAccuracy" => new BinaryAccuracy(),
+            "CategoricalAccuracy" => new CategoricalAccuracy(),
+            "SparseCategoricalAccuracy" => new SparseCategoricalAccuracy(),
+            "MeanAbsoluteError" => identifier == "MeanAbsoluteError" ? new MeanAbsoluteError() : new MeanAbsoluteError(identifier),
+            "MeanSquaredError" => identifier == "MeanSquaredError" ? new MeanSquaredError() : new MeanSquaredError(identifier),
+            _ => throw new KerasArgumentException(Shared.KerasIdentifiers.Metrics.UnknownMessage(identifier ?? "None")),
         };
     }
 
