@@ -22,6 +22,10 @@ namespace Keras.Analyzers
         }
 
         public INamedTypeSymbol Config { get; }
+
+        /// <summary>Per-compilation cache of type chains (<see cref="KerasCallSites.TypeChain"/>).</summary>
+        public System.Collections.Concurrent.ConcurrentDictionary<INamedTypeSymbol, System.Collections.Generic.IReadOnlyList<string>> TypeChains { get; } =
+            new System.Collections.Concurrent.ConcurrentDictionary<INamedTypeSymbol, System.Collections.Generic.IReadOnlyList<string>>(SymbolEqualityComparer.Default);
         public INamedTypeSymbol? Utils { get; }
         public INamedTypeSymbol? Backend { get; }
         public INamedTypeSymbol? Layer { get; }

@@ -157,12 +157,16 @@ namespace Keras.Shared
             "Keras.Layers.BaseSeparableConv|.ctor|kernelSize", "Keras.Layers.BaseSeparableConv|.ctor|strides", "Keras.Layers.BaseSeparableConv|.ctor|dilationRate",
             "Keras.Layers.BaseDepthwiseConv|.ctor|kernelSize", "Keras.Layers.BaseDepthwiseConv|.ctor|strides", "Keras.Layers.BaseDepthwiseConv|.ctor|dilationRate",
             "Keras.Layers.BasePooling|.ctor|poolSize", "Keras.Layers.BasePooling|.ctor|strides",
-            "Keras.Layers.UpSampling1D|.ctor|size", "Keras.Layers.UpSampling2D|.ctor|size", "Keras.Layers.UpSampling3D|.ctor|size");
+            "Keras.Layers.UpSampling2D|.ctor|size", "Keras.Layers.UpSampling3D|.ctor|size");
 
         /// <summary>Elements of output_padding (allow_zero).</summary>
         public static readonly Rule TupleElementAllowZero = new Rule("output_padding", NonNegative, true, Fix.None,
             (v, n) => "The `" + n + "` argument must be a tuple of integers with `value >= 0`. Received a value of " + v,
             "Keras.Layers.BaseConvTranspose|.ctor|outputPadding");
+
+        public static readonly Rule UpSampling1DSize = new Rule("size", Positive, true, Fix.None,
+            (v, n) => "Argument `size` should be a positive integer. Received: size=" + v,
+            "Keras.Layers.UpSampling1D|.ctor|size");
 
         public static readonly Rule RepeatVectorN = new Rule("n", Positive, true, Fix.None,
             (v, n) => "Argument `n` should be a positive integer. Received: n=" + v,
@@ -221,7 +225,7 @@ namespace Keras.Shared
         public static readonly Rule[] All =
         {
             DropoutRate, DenseUnits, RecurrentUnits, EmbeddingInputDim, EmbeddingOutputDim, ConvFilters, ConvGroups, TupleElement,
-            TupleElementAllowZero, RepeatVectorN, LeakyReluNegativeSlope, ReluMaxValue, ReluNegativeSlope, ReluThreshold, SgdMomentum,
+            TupleElementAllowZero, UpSampling1DSize, RepeatVectorN, LeakyReluNegativeSlope, ReluMaxValue, ReluNegativeSlope, ReluThreshold, SgdMomentum,
             ReduceLrFactor, BatchSize, StepsPerEpoch, ValidationSplit, Epochs, InitialEpoch,
         };
 
