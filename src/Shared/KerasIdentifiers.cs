@@ -159,6 +159,25 @@ namespace Keras.Shared
             { Activations, Initializers, Regularizers, Constraints, Optimizers, Losses, Metrics, Paddings, CausalPaddings, DataFormats, Interpolations, MonitorModes };
 
         /// <summary>
+        /// The log name of a metric given by name to Compile (what Fit logs, and callbacks monitor): the name as given
+        /// ("acc" logs "acc"), or the class's default snake_case name for a class name ("BinaryAccuracy" logs
+        /// "binary_accuracy"); null when Keras does not resolve it.
+        /// </summary>
+        public static string? MetricLogName(string? identifier)
+        {
+            string? target = Metrics.Resolve(identifier);
+            if (target == null) return null;
+            if (identifier != target || !char.IsUpper(identifier[0])) return identifier;
+            var sb = new System.Text.StringBuilder();
+            foreach (char c in identifier)
+            {
+                if (char.IsUpper(c) && sb.Length > 0) sb.Append('_');
+                sb.Append(char.ToLowerInvariant(c));
+            }
+            return sb.ToString();
+        }
+
+        /// <summary>
         /// Activation names Keras resolves but that cannot be used by name alone (keras.activations.threshold needs its
         /// arguments): the runtime refuses them with this message, KERAS301 reports them.
         /// </summary>
