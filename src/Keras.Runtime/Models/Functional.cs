@@ -249,7 +249,7 @@ namespace Keras.Models
                     var args = node.SourceInputs;
                     Tensor result = node.SourceLayer is IMultiInputLayer multi
                         ? multi.CallRecorded(node, args.Select(a => values[a]).ToArray(), training)
-                        : node.SourceLayer!.Call(values[args[0]], training);
+                        : node.SourceLayer!.Call(values[args[0]], node.CallTraining ?? training); // a training given at the call wins
                     values[node] = result;
                     owned.Add(node);
                     foreach (var arg in args)
