@@ -82,6 +82,13 @@ public class ArgumentRulesAgreementTests
         Assert.Contains(false, runtime);
     }
 
+    [Fact]
+    public void A_metric_named_in_Compile_logs_under_the_name_KERAS104_expects()
+    {
+        foreach (var name in KerasIdentifiers.Metrics.Identifiers)
+            Assert.Equal(KerasIdentifiers.MetricLogName(name), Keras.Metrics.Metric.Get(name).Name);
+    }
+
     private static (string Code, Func<string, bool> Rejects) NameSite(KerasIdentifiers.Kind kind)
     {
         bool Throws(Action a)
