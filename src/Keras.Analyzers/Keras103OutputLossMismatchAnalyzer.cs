@@ -33,7 +33,7 @@ namespace Keras.Analyzers
             context.RegisterCompilationStartAction(start =>
             {
                 var keras = KerasContext.TryCreate(start.Compilation);
-                var dense = start.Compilation.GetTypeByMetadataName("Keras.Layers.Dense");
+                var dense = keras?.Type("Keras.Layers.Dense");
                 if (keras?.Model == null || dense == null) return;
                 start.RegisterOperationAction(op => AnalyzeDense(op, dense), OperationKind.ObjectCreation);
                 start.RegisterOperationAction(op => AnalyzeCompile(op, keras, dense), OperationKind.Invocation);

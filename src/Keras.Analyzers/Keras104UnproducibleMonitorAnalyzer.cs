@@ -40,7 +40,7 @@ namespace Keras.Analyzers
             {
                 var keras = KerasContext.TryCreate(start.Compilation);
                 if (keras?.Model == null) return;
-                var types = Callbacks.Select(start.Compilation.GetTypeByMetadataName).Where(t => t != null).Select(t => t!).ToImmutableHashSet<INamedTypeSymbol>(SymbolEqualityComparer.Default);
+                var types = Callbacks.Select(keras.Type).Where(t => t != null).Select(t => t!).ToImmutableHashSet<INamedTypeSymbol>(SymbolEqualityComparer.Default);
                 if (types.IsEmpty) return;
                 start.RegisterOperationAction(op => Analyze(op, keras, types), OperationKind.Invocation);
             });

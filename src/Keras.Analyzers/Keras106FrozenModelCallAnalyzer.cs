@@ -30,7 +30,7 @@ namespace Keras.Analyzers
             context.RegisterCompilationStartAction(start =>
             {
                 var keras = KerasContext.TryCreate(start.Compilation);
-                var kerasTensor = start.Compilation.GetTypeByMetadataName(KerasTensorType);
+                var kerasTensor = keras?.Type(KerasTensorType);
                 if (keras?.Model == null || kerasTensor == null) return;
                 start.RegisterOperationAction(op => Analyze(op, keras, kerasTensor), OperationKind.Invocation);
             });

@@ -38,13 +38,12 @@ namespace Keras.Analyzers
 
         private static void Analyze(OperationAnalysisContext op, KerasContext keras)
         {
-            if (!KerasCallSites.TryGetCall(op.Operation, out var method, out var arguments)) return;
+            if (!KerasCallSites.TryGetCall(op.Operation, out var method, out var arguments) || arguments.IsEmpty || !keras.IsKerasApi(method)) return;
             foreach (var argument in arguments)
             {
                 // Cheap filters first: a parameter name some table names, a written argument, a Keras.Runtime member.
                 var parameter = argument.Parameter;
                 if (parameter == null || argument.IsImplicit || !KerasIdentifiers.ParameterNames.Contains(parameter.Name)) continue;
-                if (!keras.IsKerasApi(method)) return;
                 var kind = KerasIdentifiers.ParameterKind(KerasCallSites.TypeChain(keras, method.ContainingType), KerasCallSites.MemberName(method), parameter.Name);
                 if (kind == null) continue;
                 foreach (var value in Values(argument.Value, parameter.Type))

@@ -51,12 +51,11 @@ namespace Keras.Analyzers
 
         private static void Analyze(OperationAnalysisContext op, KerasContext keras)
         {
-            if (!KerasCallSites.TryGetCall(op.Operation, out var method, out var arguments)) return;
+            if (!KerasCallSites.TryGetCall(op.Operation, out var method, out var arguments) || arguments.IsEmpty || !keras.IsKerasApi(method)) return;
             foreach (var argument in arguments)
             {
                 var parameter = argument.Parameter;
                 if (parameter == null || argument.IsImplicit || !ParameterNames.Contains(parameter.Name)) continue;
-                if (!keras.IsKerasApi(method)) return;
                 var rule = Find(KerasCallSites.TypeChain(keras, method.ContainingType), KerasCallSites.MemberName(method), parameter.Name);
                 if (rule == null) continue;
                 foreach (var value in Values(argument.Value))

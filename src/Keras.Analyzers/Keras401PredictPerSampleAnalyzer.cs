@@ -28,7 +28,7 @@ namespace Keras.Analyzers
             context.RegisterCompilationStartAction(start =>
             {
                 var keras = KerasContext.TryCreate(start.Compilation);
-                var tensor = start.Compilation.GetTypeByMetadataName(TensorType);
+                var tensor = keras?.Type(TensorType);
                 if (keras?.Model == null || tensor == null) return;
                 start.RegisterOperationAction(op => Analyze(op, keras, tensor), OperationKind.Invocation);
             });

@@ -223,12 +223,20 @@ namespace Keras.Shared
         /// </summary>
         public static Kind? ParameterKind(IEnumerable<string> typeAndBases, string member, string parameter)
         {
+            var sites = _sites ??= SitesOf(Parameters);
+            string tail = "|" + member + "|" + parameter;
             foreach (var type in typeAndBases)
-                foreach (var p in Parameters)
-                    if (p.Key == type + "|" + member + "|" + parameter) return p.Value;
-            foreach (var p in Parameters)
-                if (p.Key == "*|" + member + "|" + parameter || p.Key == "*|*|" + parameter) return p.Value;
-            return null;
+                if (sites.TryGetValue(type + tail, out var kind)) return kind;
+            return sites.TryGetValue("*" + tail, out var any) ? any : sites.TryGetValue("*|*|" + parameter, out var all) ? all : null;
+        }
+
+        private static Dictionary<string, Kind>? _sites;
+
+        private static Dictionary<string, Kind> SitesOf(KeyValuePair<string, Kind>[] entries)
+        {
+            var d = new Dictionary<string, Kind>(StringComparer.Ordinal);
+            foreach (var e in entries) d[e.Key] = e.Value;
+            return d;
         }
 
         /// <summary>Every C# parameter name some entry of <see cref="Parameters"/> names (the analyzer's cheap pre-filter).</summary>
