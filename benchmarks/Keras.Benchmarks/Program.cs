@@ -1,7 +1,7 @@
 // Keras benchmarks. Numbers are machine-dependent: compare runs side by side, in one invocation.
 //
 //   dotnet run -c Release --project benchmarks/Keras.Benchmarks -- clear-session [units]
-//   dotnet run -c Release --project benchmarks/Keras.Benchmarks -- generator [files]
+//   dotnet run -c Release --project benchmarks/Keras.Benchmarks -- generator [files] [repeats]
 //   dotnet run -c Release --project benchmarks/Keras.Benchmarks -- fit [repeats]
 //   dotnet run -c Release --project benchmarks/Keras.Benchmarks -- load [repeats]   (LoadModel vs raw TorchSharp, first load)
 //   dotnet run -c Release --project benchmarks/Keras.Benchmarks -- load-phases [file.keras]   (where LoadModel's time goes)
@@ -50,7 +50,8 @@ if (mode == "gpu")
     return GpuBenchmark.Run(steps: args.Length > 1 && args[1] != "cpu-smoke" ? int.Parse(args[1], CultureInfo.InvariantCulture) : args.Contains("cpu-smoke") ? 2 : 200,
         cpuSmoke: args.Contains("cpu-smoke"));
 if (mode == "generator")
-    return GeneratorBenchmark.Run(files: args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 2000, repeats: 7);
+    return GeneratorBenchmark.Run(files: args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 2000,
+        repeats: args.Length > 2 ? int.Parse(args[2], CultureInfo.InvariantCulture) : 7);
 if (mode != "clear-session")
 {
     Console.Error.WriteLine($"Unknown benchmark '{mode}'. Available: clear-session [units], generator [files], fit [repeats], load [repeats], malloc [repeats], gpu [steps]");

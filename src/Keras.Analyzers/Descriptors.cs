@@ -142,5 +142,82 @@ namespace Keras.Analyzers
             description: "Keras decides the file format from the extension and rejects the call at run time otherwise: Save needs .keras, " +
                          "SaveWeights .weights.h5, LoadWeights .keras or .weights.h5, LoadModel .keras.",
             helpLinkUri: HelpLinkBase + "KERAS201.md");
+
+        public const string PerformanceCategory = "Keras.Performance";
+
+        public static readonly DiagnosticDescriptor UnknownIdentifier = new DiagnosticDescriptor(
+            "KERAS301",
+            "Name that Keras cannot resolve",
+            "{0}",
+            UsageCategory,
+            DiagnosticSeverity.Error,
+            isEnabledByDefault: true,
+            description: "Keras resolves activations, optimizers, losses, metrics, initializers, regularizers, constraints, paddings, data formats, " +
+                         "interpolations and callback modes by name; an unknown name fails at run time (often after the data has loaded).",
+            helpLinkUri: HelpLinkBase + "KERAS301.md");
+
+        public static readonly DiagnosticDescriptor InvalidArgument = new DiagnosticDescriptor(
+            "KERAS302",
+            "Constant argument that Keras rejects",
+            "{0}",
+            UsageCategory,
+            DiagnosticSeverity.Error,
+            isEnabledByDefault: true,
+            description: "The value is outside the range the runtime's argument checks accept (the same shared rules): the call throws at run time.",
+            helpLinkUri: HelpLinkBase + "KERAS302.md");
+
+        public static readonly DiagnosticDescriptor OutputLossMismatch = new DiagnosticDescriptor(
+            "KERAS103",
+            "Output activation and loss disagree",
+            "{0}",
+            UsageCategory,
+            DiagnosticSeverity.Warning,
+            isEnabledByDefault: true,
+            description: "A softmax or sigmoid output trained with fromLogits: true applies the activation twice; a softmax over one unit always outputs 1.0; " +
+                         "a sigmoid output with a categorical loss over several classes does not give a distribution.",
+            helpLinkUri: HelpLinkBase + "KERAS103.md");
+
+        public static readonly DiagnosticDescriptor UnproducibleMonitor = new DiagnosticDescriptor(
+            "KERAS104",
+            "Callback monitors a log entry this Fit cannot produce",
+            "{0}",
+            UsageCategory,
+            DiagnosticSeverity.Warning,
+            isEnabledByDefault: true,
+            description: "EarlyStopping, ModelCheckpoint and ReduceLROnPlateau watching a val_* entry without validation data, or a metric name that was " +
+                         "not compiled (val_acc where Keras 3 logs val_accuracy), never act.",
+            helpLinkUri: HelpLinkBase + "KERAS104.md");
+
+        public static readonly DiagnosticDescriptor NotCompiled = new DiagnosticDescriptor(
+            "KERAS105",
+            "Model trained or evaluated without being compiled",
+            "{0}",
+            UsageCategory,
+            DiagnosticSeverity.Error,
+            isEnabledByDefault: true,
+            description: "Fit, Evaluate and TrainOnBatch need Compile first; on a model created in this method that no path compiles, they throw.",
+            helpLinkUri: HelpLinkBase + "KERAS105.md");
+
+        public static readonly DiagnosticDescriptor FrozenModelCalledWithoutTrainingFalse = new DiagnosticDescriptor(
+            "KERAS106",
+            "Frozen model called without training: false",
+            "{0}",
+            UsageCategory,
+            DiagnosticSeverity.Warning,
+            isEnabledByDefault: true,
+            description: "Keras' fine-tuning guide: call a frozen base model with training=False so that its BatchNormalization layers stay in " +
+                         "inference mode, also after it is unfrozen for fine-tuning.",
+            helpLinkUri: HelpLinkBase + "KERAS106.md");
+
+        public static readonly DiagnosticDescriptor PredictPerSample = new DiagnosticDescriptor(
+            "KERAS401",
+            "Predict called on one sample per loop iteration",
+            "{0}",
+            PerformanceCategory,
+            DiagnosticSeverity.Info,
+            isEnabledByDefault: true,
+            description: "Predict sets up a prediction loop for each call; calling it once per sample is much slower than one call on the whole batch, " +
+                         "or calling the model directly.",
+            helpLinkUri: HelpLinkBase + "KERAS401.md");
     }
 }

@@ -68,6 +68,7 @@ namespace Keras.Analyzers
         {
             var assignment = (ISimpleAssignmentOperation)op.Operation;
             if (!IsTrainable(assignment.Target, keras, out var symbol)) return;
+            if (!CompilesAndTrains(assignment, keras)) return; // no graph for bodies that cannot yield a finding
             ControlFlowGraph cfg;
             try
             {
@@ -109,6 +110,23 @@ namespace Keras.Analyzers
                 new[] { train.Syntax.GetLocation(), compile.Syntax.GetLocation() }, properties,
                 $"'{symbol.Name}' was compiled before this change of Trainable and is trained without compiling again: Compile froze which " +
                 "weights are trained, so this change has no effect until the next Compile. Call Compile again after changing Trainable."));
+        }
+
+        /// <summary>Cheap pre-filter on the operation tree: the body calls both Compile and Fit/TrainOnBatch on some model.</summary>
+        private static bool CompilesAndTrains(IOperation assignment, KerasContext keras)
+        {
+            bool compiles = false, trains = false;
+            foreach (var op in KerasLocalModel.Root(assignment).Descendants())
+            {
+                if (op is not IInvocationOperation invocation) continue;
+                string name = invocation.TargetMethod.Name;
+                if (name != "Compile" && name != "Fit" && name != "TrainOnBatch") continue;
+                if (!keras.IsModel(invocation.TargetMethod.ContainingType)) continue;
+                if (name == "Compile") compiles = true;
+                else trains = true;
+                if (compiles && trains) return true;
+            }
+            return false;
         }
 
         private static bool Reaches(System.Collections.Immutable.ImmutableArray<BasicBlock> blocks, List<Event>[] events, (int Block, int Index) from,

@@ -12,6 +12,7 @@ namespace Keras.Analyzers
     {
         private KerasContext(Compilation compilation, INamedTypeSymbol config)
         {
+            _compilation = compilation;
             Config = config;
             Utils = compilation.GetTypeByMetadataName(KerasApi.Utils);
             Backend = compilation.GetTypeByMetadataName(KerasApi.Backend);
@@ -22,6 +23,10 @@ namespace Keras.Analyzers
         }
 
         public INamedTypeSymbol Config { get; }
+
+        /// <summary>Per-compilation cache of type chains (<see cref="KerasCallSites.TypeChain"/>).</summary>
+        public System.Collections.Concurrent.ConcurrentDictionary<INamedTypeSymbol, System.Collections.Generic.IReadOnlyList<string>> TypeChains { get; } =
+            new System.Collections.Concurrent.ConcurrentDictionary<INamedTypeSymbol, System.Collections.Generic.IReadOnlyList<string>>(SymbolEqualityComparer.Default);
         public INamedTypeSymbol? Utils { get; }
         public INamedTypeSymbol? Backend { get; }
         public INamedTypeSymbol? Layer { get; }
@@ -33,11 +38,33 @@ namespace Keras.Analyzers
         public bool IsKerasApi(ISymbol? symbol) =>
             symbol != null && SymbolEqualityComparer.Default.Equals(symbol.ContainingAssembly, Config.ContainingAssembly);
 
-        public static KerasContext? TryCreate(Compilation compilation)
+        /// <summary>
+        /// The compilation's context, made once and shared by every Keras analyzer: GetTypeByMetadataName searches every
+        /// referenced assembly, so seventeen analyzers each resolving their types would cost more than their rules.
+        /// </summary>
+        public static KerasContext? TryCreate(Compilation compilation) =>
+            Contexts.GetValue(compilation, c =>
+            {
+                var config = c.GetTypeByMetadataName(KerasApi.Config);
+                return new Holder(config == null ? null : new KerasContext(c, config));
+            }).Context;
+
+        private sealed class Holder
         {
-            var config = compilation.GetTypeByMetadataName(KerasApi.Config);
-            return config == null ? null : new KerasContext(compilation, config);
+            public Holder(KerasContext? context) => Context = context;
+
+            public KerasContext? Context { get; }
         }
+
+        private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<Compilation, Holder> Contexts =
+            new System.Runtime.CompilerServices.ConditionalWeakTable<Compilation, Holder>();
+
+        private readonly Compilation _compilation;
+        private readonly System.Collections.Concurrent.ConcurrentDictionary<string, INamedTypeSymbol?> _types =
+            new System.Collections.Concurrent.ConcurrentDictionary<string, INamedTypeSymbol?>(System.StringComparer.Ordinal);
+
+        /// <summary>A type by metadata name, resolved once per compilation for all analyzers.</summary>
+        public INamedTypeSymbol? Type(string metadataName) => _types.GetOrAdd(metadataName, n => _compilation.GetTypeByMetadataName(n));
 
         /// <summary>A call to Keras.Config.<paramref name="name"/> (or its Keras.Backend alias, where one exists).</summary>
         public bool IsConfigCall(IInvocationOperation invocation, string name)

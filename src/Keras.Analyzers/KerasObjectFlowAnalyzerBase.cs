@@ -11,7 +11,8 @@ namespace Keras.Analyzers
     /// <summary>
     /// Shared driver of KERAS002 and KERAS010: when a barrier call is seen, the control-flow graph of its method body
     /// (or top-level statements) is searched for objects created before the call and used after it; each barrier is
-    /// reported once, naming those objects. Bodies without a barrier call cost one name comparison per call.
+    /// reported once, naming those objects. Bodies without a barrier call cost one name comparison per call; a barrier that
+    /// no creation can precede (checked on the operation tree) costs no graph.
     /// </summary>
     public abstract class KerasObjectFlowAnalyzerBase : DiagnosticAnalyzer
     {
@@ -29,6 +30,7 @@ namespace Keras.Analyzers
         {
             var barrier = (IInvocationOperation)op.Operation;
             if (!isBarrier(barrier)) return;
+            if (!MayFollowACreation(barrier, keras)) return; // most bodies: no graph needed
             ControlFlowGraph cfg;
             try
             {
@@ -48,6 +50,28 @@ namespace Keras.Analyzers
             string locals = string.Join(", ", names.Select(n => "'" + n + "'"));
             op.ReportDiagnostic(Diagnostic.Create(Rule, barrier.Syntax.GetLocation(),
                 findings.Select(f => f.Creation.Syntax.GetLocation()), Message(barrier, locals)));
+        }
+
+        /// <summary>
+        /// Cheap pre-filter before the control-flow graph is built: a Keras object can be created before the barrier
+        /// only if the body creates a layer earlier in the text, or the barrier can run again after a later creation (it
+        /// sits in a loop, or the body jumps with goto). Barriers in lambdas and local functions are never in the graph
+        /// the rule searches. False means the graph cannot yield a finding.
+        /// </summary>
+        private static bool MayFollowACreation(IInvocationOperation barrier, KerasContext keras)
+        {
+            for (var p = barrier.Parent; p != null; p = p.Parent)
+            {
+                if (p is IAnonymousFunctionOperation || p is ILocalFunctionOperation) return false;
+                if (p is ILoopOperation) return true;
+            }
+            int position = barrier.Syntax.SpanStart;
+            foreach (var op in KerasLocalModel.Root(barrier).Descendants())
+            {
+                if (op is IBranchOperation { BranchKind: BranchKind.GoTo }) return true;
+                if (op is IObjectCreationOperation creation && op.Syntax.SpanStart < position && keras.IsLayer(creation.Type)) return true;
+            }
+            return false;
         }
 
         /// <inheritdoc />

@@ -173,13 +173,17 @@ namespace Keras.Shared
             if (string.IsNullOrEmpty(value)) return null;
             string lower = value!.ToLowerInvariant();
             string? best = null;
-            int bestDistance = int.MaxValue;
+            int bestDistance = int.MaxValue, bestExact = int.MaxValue;
             foreach (var candidate in candidates)
             {
                 int d = EditDistance(lower, candidate.ToLowerInvariant());
-                if (d < bestDistance)
+                if (d > bestDistance) continue;
+                // Ties go to the spelling closest in case too ("acuracy" means "accuracy", not "Accuracy").
+                int exact = EditDistance(value, candidate);
+                if (d < bestDistance || exact < bestExact)
                 {
                     bestDistance = d;
+                    bestExact = exact;
                     best = candidate;
                 }
             }

@@ -46,7 +46,10 @@ namespace Keras.Shared
 
             /// <summary>The class the identifier resolves to, or null when Keras would not resolve it.</summary>
             public string? Resolve(string? identifier) =>
-                identifier != null && Map.TryGetValue(identifier, out var target) ? target : null;
+                identifier == null ? null : Special?.Invoke(identifier) ?? (Map.TryGetValue(identifier, out var target) ? target : null);
+
+            /// <summary>Names resolved by a rule rather than the table (compile's "accuracy"/"acc" in any case), or null.</summary>
+            public Func<string, string?>? Special { get; set; }
 
             /// <summary>Keras' error for an unknown identifier, with the nearest known one.</summary>
             public string UnknownMessage(string identifier)
@@ -177,9 +180,108 @@ namespace Keras.Shared
             "one_hot_io_u", "OneHotIoU", "one_hot_mean_io_u", "OneHotMeanIoU", "bce", "BinaryCrossentropy", "BCE", "BinaryCrossentropy",
             "mse", "MeanSquaredError", "MSE", "MeanSquaredError", "mae", "MeanAbsoluteError", "MAE", "MeanAbsoluteError",
             "mape", "MeanAbsolutePercentageError", "MAPE", "MeanAbsolutePercentageError", "msle", "MeanSquaredLogarithmicError",
-            "MSLE", "MeanSquaredLogarithmicError");
+            "MSLE", "MeanSquaredLogarithmicError")
+        {
+            // compile_utils.get_metric: "accuracy" and "acc", in any case, pick the accuracy that fits the data's shapes.
+            Special = name => name.ToLowerInvariant() is "accuracy" or "acc" ? "Accuracy" : null,
+        };
+
+        /// <summary>Layer padding modes (Keras' standardize_padding lowercases): convolutions other than 1D, pooling.</summary>
+        public static readonly Kind Paddings = new Kind("padding", "keras.layers", true, Same("valid", "same"));
+
+        /// <summary>Conv1D also accepts "causal".</summary>
+        public static readonly Kind CausalPaddings = new Kind("padding", "keras.layers", true, Same("valid", "same", "causal"));
+
+        /// <summary>standardize_data_format (lowercased).</summary>
+        public static readonly Kind DataFormats = new Kind("data_format", "keras.layers", true, Same("channels_last", "channels_first"));
+
+        /// <summary>UpSampling2D's interpolations this runtime runs (Keras has more: the runtime refuses them with its own message).</summary>
+        public static readonly Kind Interpolations = new Kind("interpolation", "keras.layers", true, Same("nearest", "bilinear"));
+
+        /// <summary>MonitorCallback modes (EarlyStopping, ModelCheckpoint, ReduceLROnPlateau): anything else warns and falls back to "auto".</summary>
+        public static readonly Kind MonitorModes = new Kind("mode", "keras.callbacks", false, Same("auto", "min", "max"));
 
         /// <summary>Every kind, for tests and analyzers.</summary>
-        public static readonly Kind[] All = { Activations, Initializers, Regularizers, Constraints, Optimizers, Losses, Metrics };
+        public static readonly Kind[] All =
+            { Activations, Initializers, Regularizers, Constraints, Optimizers, Losses, Metrics, Paddings, CausalPaddings, DataFormats, Interpolations, MonitorModes };
+
+        /// <summary>
+        /// The log name of a metric given by name to Compile (what Fit logs, and callbacks monitor): the name exactly as
+        /// given, as Keras' compile_utils.get_metric names it ("acc" logs "acc", "BinaryAccuracy" logs "BinaryAccuracy");
+        /// null when Keras does not resolve it.
+        /// </summary>
+        public static string? MetricLogName(string? identifier) => Metrics.Resolve(identifier) != null ? identifier : null;
+
+        /// <summary>
+        /// Activation names Keras resolves but that cannot be used by name alone (keras.activations.threshold needs its
+        /// arguments): the runtime refuses them with this message, KERAS301 reports them.
+        /// </summary>
+        public static string? UnusableActivation(string? identifier) =>
+            identifier == "threshold"
+                ? "threshold() missing 2 required positional arguments: 'threshold' and 'default_value'. keras.activations.threshold needs its " +
+                  "arguments: apply it yourself in a custom layer (torch.where(x > threshold, x, default_value))."
+                : null;
+
+        /// <summary>
+        /// Where a string argument of the runtime's API is resolved by name: "Type metadata name|member|C# parameter" →
+        /// kind. A type may be a base class; "*" as the type means any runtime type (activation arguments are
+        /// resolved by keras.activations.get wherever they appear). Elements of an <c>IEnumerable&lt;string&gt;</c>
+        /// parameter (Compile's metrics) are looked up one by one.
+        /// </summary>
+        public static readonly KeyValuePair<string, Kind>[] Parameters =
+        {
+            P("*|*|activation", Activations), P("*|*|recurrentActivation", Activations),
+            P("Keras.Activations|Get|identifier", Activations),
+            P("Keras.Initializers.Initializer|Get|identifier", Initializers),
+            P("Keras.Regularizers.Regularizer|Get|identifier", Regularizers),
+            P("Keras.Constraints.Constraint|Get|identifier", Constraints),
+            P("Keras.Optimizers.Optimizer|Get|identifier", Optimizers),
+            P("Keras.Losses.Loss|Get|identifier", Losses),
+            P("Keras.Metrics.Metric|Get|identifier", Metrics),
+            P("Keras.Models.Model|Compile|optimizer", Optimizers), P("Keras.Models.Model|Compile|loss", Losses),
+            P("Keras.Models.Model|Compile|metrics", Metrics),
+            P("Keras.Layers.Conv1D|.ctor|padding", CausalPaddings),
+            P("Keras.Layers.BaseConv|.ctor|padding", Paddings), P("Keras.Layers.BaseConvTranspose|.ctor|padding", Paddings),
+            P("Keras.Layers.BaseDepthwiseConv|.ctor|padding", Paddings), P("Keras.Layers.BaseSeparableConv|.ctor|padding", Paddings),
+            P("Keras.Layers.BasePooling|.ctor|padding", Paddings),
+            P("*|.ctor|dataFormat", DataFormats),
+            P("Keras.Layers.UpSampling2D|.ctor|interpolation", Interpolations),
+            P("Keras.Callbacks.EarlyStopping|.ctor|mode", MonitorModes), P("Keras.Callbacks.ModelCheckpoint|.ctor|mode", MonitorModes),
+            P("Keras.Callbacks.ReduceLROnPlateau|.ctor|mode", MonitorModes),
+        };
+
+        private static KeyValuePair<string, Kind> P(string site, Kind kind) => new KeyValuePair<string, Kind>(site, kind);
+
+        /// <summary>
+        /// The kind of a parameter, given the declaring type and its base types (most derived first), the member
+        /// (".ctor" or a method name) and the C# parameter name; null when the parameter is not resolved by name.
+        /// </summary>
+        public static Kind? ParameterKind(IEnumerable<string> typeAndBases, string member, string parameter)
+        {
+            var sites = _sites ??= SitesOf(Parameters);
+            string tail = "|" + member + "|" + parameter;
+            foreach (var type in typeAndBases)
+                if (sites.TryGetValue(type + tail, out var kind)) return kind;
+            return sites.TryGetValue("*" + tail, out var any) ? any : sites.TryGetValue("*|*|" + parameter, out var all) ? all : null;
+        }
+
+        private static Dictionary<string, Kind>? _sites;
+
+        private static Dictionary<string, Kind> SitesOf(KeyValuePair<string, Kind>[] entries)
+        {
+            var d = new Dictionary<string, Kind>(StringComparer.Ordinal);
+            foreach (var e in entries) d[e.Key] = e.Value;
+            return d;
+        }
+
+        /// <summary>Every C# parameter name some entry of <see cref="Parameters"/> names (the analyzer's cheap pre-filter).</summary>
+        public static readonly HashSet<string> ParameterNames = NamesOf(Parameters);
+
+        private static HashSet<string> NamesOf(KeyValuePair<string, Kind>[] entries)
+        {
+            var set = new HashSet<string>(StringComparer.Ordinal);
+            foreach (var e in entries) set.Add(e.Key.Substring(e.Key.LastIndexOf('|') + 1));
+            return set;
+        }
     }
 }

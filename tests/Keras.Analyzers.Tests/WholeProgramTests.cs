@@ -88,6 +88,49 @@ public class WholeProgramTests
             var reloaded = Keras.Saving.LoadModel(System.IO.Path.Combine(dir, "model.keras"), compile: false);
             Console.WriteLine(reloaded.Name);
 
+            // The second rule set's APIs, used correctly: names Keras resolves, arguments in range, outputs that match
+            // their losses, monitors the fit logs, a frozen base called with training: false, Predict on whole batches.
+            var classifier = new Sequential(new Layer[]
+            {
+                new Conv2D(8, 3, padding: "same", activation: "relu", dataFormat: "channels_last"),
+                new MaxPooling2D(2, padding: "valid"),
+                new BatchNormalization(momentum: 0.9),
+                new Flatten(),
+                new Dropout(0.25),
+                new Dense(16, activation: "swish"),
+                new Dense(10, activation: "softmax"),
+            });
+            classifier.Compile("Adam", "categorical_crossentropy", new[] { "accuracy", "mae" });
+            using (var ix = torch.rand(8, 6, 6, 1))
+            using (var iy = torch.rand(8, 10))
+            {
+                classifier.Fit(ix, iy, batchSize: 4, epochs: 1, verbose: 0, validationSplit: 0.25, callbacks: new Keras.Callbacks.Callback[]
+                {
+                    new Keras.Callbacks.EarlyStopping(monitor: "val_accuracy", mode: "max", patience: 2),
+                    new Keras.Callbacks.ReduceLROnPlateau(monitor: "val_loss", factor: 0.5),
+                    new Keras.Callbacks.ModelCheckpoint(System.IO.Path.Combine(dir, "best.keras"), monitor: "val_mae", saveBestOnly: true),
+                });
+                classifier.Evaluate(ix, iy, batchSize: 4, verbose: 0);
+                using var all = classifier.Predict(ix, batchSize: 8);
+                for (int i = 0; i < 8; i += 4) { using var part = classifier.Predict(ix.narrow(0, i, 4)); }
+                for (int i = 0; i < 2; i++) { using var one = classifier.Call(ix[i].unsqueeze(0)); }
+            }
+            var logits = new Sequential(new Layer[] { new Dense(3) });
+            logits.Compile(new Keras.Optimizers.SGD(momentum: 0.9), new Keras.Losses.SparseCategoricalCrossentropy(fromLogits: true));
+            var binary = new Sequential(new Layer[] { new Dense(1, activation: "sigmoid") });
+            binary.Compile("rmsprop", "binary_crossentropy", new[] { "acc" });
+            _ = Keras.Initializers.Initializer.Get("he_normal");
+            _ = Keras.Regularizers.Regularizer.Get("l2");
+            _ = Keras.Constraints.Constraint.Get("max_norm");
+            _ = new LSTM(8, recurrentActivation: "hard_sigmoid");
+            _ = new Embedding(100, 8);
+            _ = new UpSampling2D(2, interpolation: "bilinear");
+            var frozen = new Sequential(new Layer[] { new Dense(4), new BatchNormalization() }, name: "base");
+            frozen.Trainable = false;
+            var fineTuneInputs = new Input(new long[] { 3 });
+            var fineTuned = new Functional(fineTuneInputs, new Dense(1).Call(frozen.Call(fineTuneInputs, training: false)));
+            fineTuned.Compile("adam", "mse");
+
             Console.WriteLine(string.Join(", ", results));
             Console.WriteLine(Backend.IsKerasTensor(new Input(new long[] { 4 })));
             """;

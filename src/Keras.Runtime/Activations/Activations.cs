@@ -99,9 +99,7 @@ namespace Keras
                     }
                 },
                 "sparsemax" => x => Sparsemax(x),
-                "threshold" => _ => throw new KerasArgumentException(
-                    "threshold() missing 2 required positional arguments: 'threshold' and 'default_value'. keras.activations.threshold needs its " +
-                    "arguments: apply it yourself in a custom layer (torch.where(x > threshold, x, default_value))."),
+                "threshold" => throw new KerasArgumentException(Shared.KerasIdentifiers.UnusableActivation(function)!),
                 _ => throw new KerasArgumentException(Shared.KerasIdentifiers.Activations.UnknownMessage(identifier)),
             };
         }

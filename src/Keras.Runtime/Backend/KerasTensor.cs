@@ -48,6 +48,13 @@ namespace Keras
         /// </summary>
         internal object? CallArguments { get; set; }
 
+        /// <summary>
+        /// The <c>training</c> argument the call that made this tensor was given (Keras' <c>base_model(x, training=False)</c>),
+        /// or null when none was. Functional graphs run that call in that mode whatever mode the whole model runs in, and
+        /// save it in the node's kwargs as Keras does (<c>{"training": false}</c>).
+        /// </summary>
+        public bool? CallTraining { get; internal set; }
+
         /// <summary><c>x + y</c> on symbolic tensors records Keras' Add operation (<c>keras.ops.add</c>), as Keras 3 does.</summary>
         public static KerasTensor operator +(KerasTensor x, KerasTensor y) => new Ops.Add().Call(x, y);
 

@@ -14,7 +14,7 @@ namespace Keras.Callbacks
         /// <summary>"auto", "min" or "max"; anything else warns with <paramref name="warning"/> and falls back to "auto", as Keras.</summary>
         internal static string Normalize(string mode, string warning)
         {
-            if (mode is "auto" or "min" or "max") return mode;
+            if (Shared.KerasIdentifiers.MonitorModes.Resolve(mode) is { } known) return known;
             Utilities.IoUtils.Warn(warning);
             return "auto";
         }

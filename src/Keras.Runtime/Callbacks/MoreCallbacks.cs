@@ -122,8 +122,7 @@ namespace Keras.Callbacks
         public ReduceLROnPlateau(string monitor = "val_loss", double factor = 0.1, int patience = 10, int verbose = 0, string mode = "auto",
             double minDelta = 1e-4, int cooldown = 0, double minLr = 0.0)
         {
-            if (factor >= 1.0)
-                throw new KerasArgumentException($"ReduceLROnPlateau does not support a factor >= 1.0. Received factor={factor}", nameof(factor));
+            if (Shared.KerasArgumentRules.ReduceLrFactor.Problem(factor) is { } problem) throw new KerasArgumentException(problem, nameof(factor));
             Monitor = monitor;
             Factor = factor;
             Patience = patience;

@@ -41,6 +41,9 @@ namespace Keras.Errors
         /// <summary>Creates the exception.</summary>
         public KerasTypeException(string message) : base(message) { }
 
+        /// <summary>Creates the exception with its cause.</summary>
+        public KerasTypeException(string message, Exception inner) : base(message, inner) { }
+
         /// <inheritdoc />
         public override string? StackTrace => TracebackFilter.Filter(this, base.StackTrace, _filter);
     }

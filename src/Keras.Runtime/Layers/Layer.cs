@@ -315,14 +315,21 @@ namespace Keras.Layers
             _activityLoss = loss.DetachFromDisposeScope();
         }
 
-        /// <summary>Calls the layer symbolically: builds it and returns the output's shape and dtype.</summary>
-        public KerasTensor Call(KerasTensor inputs)
+        /// <summary>
+        /// Calls the layer symbolically: builds it and returns the output's shape and dtype. <paramref name="training"/>
+        /// is Keras' call argument: given, it fixes the mode this call runs in when the graph runs (the fine-tuning
+        /// pattern <c>baseModel.Call(inputs, training: false)</c> keeps a frozen model's BatchNormalization and Dropout in
+        /// inference mode even while the outer model trains), and it is saved in the node as Keras saves it.
+        /// </summary>
+        public KerasTensor Call(KerasTensor inputs, bool? training = null)
         {
             if (inputs is null) throw new KerasArgumentException("The first argument of Layer.Call must be a tensor. Received: None", nameof(inputs));
             EnsureAlive();
             MaybeBuild(inputs.Shape);
             AssertInputCompatibility(inputs.Shape);
-            return RecordCall(new[] { inputs }, ComputeOutputShape(inputs.Shape));
+            var output = RecordCall(new[] { inputs }, ComputeOutputShape(inputs.Shape));
+            output.CallTraining = training;
+            return output;
         }
 
         /// <summary>Records a symbolic call (several inputs for merge layers): Input and Output keep the first call's.</summary>

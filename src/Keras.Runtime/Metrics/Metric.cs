@@ -105,7 +105,18 @@ namespace Keras.Metrics
             var table = Shared.KerasIdentifiers.Metrics;
             if (identifier != null && identifier.ToLowerInvariant() is "accuracy" or "acc") return new CompileAccuracy(identifier);
             string target = table.Resolve(identifier) ?? throw new KerasArgumentException(table.UnknownMessage(identifier ?? "None"));
-            var metric = FromClassName(target) ?? throw new KerasArgumentException(table.UnknownMessage(identifier!));
+            Metric metric;
+            try
+            {
+                metric = FromClassName(target) ?? throw new KerasArgumentException(table.UnknownMessage(identifier!));
+            }
+            catch (KerasConfigException e) when (e.Key != null)
+            {
+                // Keras' TypeError: the class resolves, but cannot be made from its name alone.
+                throw new KerasTypeException(
+                    $"{target}.__init__() missing required argument: '{e.Key}'. Create the metric in C# (new {target}(...)) and pass the " +
+                    "object to Compile.", e);
+            }
             metric.Name = identifier!;
             return metric;
         }

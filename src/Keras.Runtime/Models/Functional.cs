@@ -290,7 +290,8 @@ namespace Keras.Models
                     Tensor? resultMask = null;
                     Tensor result = node.SourceLayer is IMultiInputLayer multi
                         ? multi.CallRecorded(node, args.Select(a => values[a]).ToArray(), training)
-                        : node.SourceLayer!.CallInternal(values[args[0]], masks.TryGetValue(args[0], out var inputMask) ? inputMask : null, training,
+                        : node.SourceLayer!.CallInternal(values[args[0]], masks.TryGetValue(args[0], out var inputMask) ? inputMask : null,
+                            node.CallTraining ?? training, // a training given at the call wins
                             masks.Count > 0 || node.SourceLayer.SupportsMasking, out resultMask);
                     values[node] = result;
                     if (resultMask is not null) masks[node] = resultMask;

@@ -22,7 +22,7 @@ namespace Keras.Optimizers
             : base(learningRate ?? 0.01, weightDecay, clipnorm, clipvalue, globalClipnorm, useEma, emaMomentum, emaOverwriteFrequency, lossScaleFactor,
                 gradientAccumulationSteps, name)
         {
-            if (!(momentum >= 0 && momentum <= 1)) throw new KerasArgumentException("`momentum` must be a float between [0, 1].", nameof(momentum));
+            if (Shared.KerasArgumentRules.SgdMomentum.Problem(momentum) is { } problem) throw new KerasArgumentException(problem, nameof(momentum));
             Momentum = momentum;
             Nesterov = nesterov;
         }

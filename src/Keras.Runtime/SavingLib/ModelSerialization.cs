@@ -118,7 +118,11 @@ namespace Keras.SavingLib
                 {
                     inbound.Add(layer is IMultiInputLayer multi
                         ? multi.SaveCall(node, TensorArg)
-                        : new JsonObject { ["args"] = new JsonArray(TensorArg(node.SourceInputs[0])), ["kwargs"] = new JsonObject() });
+                        : new JsonObject
+                        {
+                            ["args"] = new JsonArray(TensorArg(node.SourceInputs[0])),
+                            ["kwargs"] = node.CallTraining is bool training ? new JsonObject { ["training"] = training } : new JsonObject(),
+                        });
                 }
                 obj["inbound_nodes"] = inbound;
                 layers.Add(obj);
@@ -408,7 +412,7 @@ namespace Keras.SavingLib
                     }
                     output = multi.CallSaved(new SavedCall(nodes[k], ResolveReference, source, name));
                 }
-                else if (args.All(a => ReferenceEquals(a, args[0]))) output = layer.Call(args[0]);
+                else if (args.All(a => ReferenceEquals(a, args[0]))) output = layer.Call(args[0], SavedTraining(nodes[k], source, name));
                 else throw Unsupported(source, name, "a layer that takes one input called on several different tensors");
                 tensors[(name, k)] = output;
                 done++;
@@ -440,6 +444,16 @@ namespace Keras.SavingLib
                 }).ToArray();
             }
             return new Functional(Resolve("input_layers"), Resolve("output_layers"), c.Name);
+        }
+
+        /// <summary>The <c>training</c> keyword argument of a saved call (Keras 3: <c>"kwargs": {"training": false}</c>), or null.</summary>
+        private static bool? SavedTraining(JsonNode? node, string source, string layer)
+        {
+            if (node is not JsonObject call || call["kwargs"] is not JsonObject kwargs || !kwargs.TryGetPropertyValue("training", out var value) || value == null)
+                return null;
+            return value is JsonValue v && v.TryGetValue<bool>(out bool b) ? b : throw new KerasConfigException(
+                $"{source}: layer '{layer}': the call's 'training' argument must be true, false or null. Received: {ConfigReader.Describe(value)}",
+                source, layer, "training", ConfigReader.Describe(value), "true, false or null");
         }
 
         /// <summary>Creates a graph layer from its entry (the calls build it, so its build_config is not used).</summary>

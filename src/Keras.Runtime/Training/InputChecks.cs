@@ -15,30 +15,29 @@ namespace Keras.Models
         /// <summary>batch_size must be positive (Keras would loop forever or fail deep in its data adapter).</summary>
         internal static void BatchSize(int? batchSize)
         {
-            if (batchSize is int b && b <= 0)
-                throw new KerasArgumentException($"`batch_size` must be a positive integer. Received: batch_size={b}", "batchSize");
+            if (batchSize is int b && Shared.KerasArgumentRules.BatchSize.Problem(b) is { } problem)
+                throw new KerasArgumentException(problem, "batchSize");
         }
 
         /// <summary>steps_per_epoch / steps must be positive when given.</summary>
         internal static void Steps(int? steps, string name)
         {
-            if (steps is int s && s <= 0)
-                throw new KerasArgumentException($"`{name}` must be a positive integer or None. Received: {name}={s}", name);
+            if (steps is int s && Shared.KerasArgumentRules.StepsPerEpoch.Problem(s, name) is { } problem)
+                throw new KerasArgumentException(problem, name);
         }
 
         /// <summary>validation_split is a fraction in [0, 1): NaN and infinities are not.</summary>
         internal static void ValidationSplit(double split)
         {
-            if (double.IsNaN(split) || split < 0 || split >= 1)
-                throw new KerasArgumentException(
-                    $"`validation_split` must be in [0, 1). Received: validation_split={Shared.KerasFacts.PythonFloat(split)}", "validationSplit");
+            if (Shared.KerasArgumentRules.ValidationSplit.Problem(split) is { } problem)
+                throw new KerasArgumentException(problem, "validationSplit");
         }
 
         /// <summary>epochs and initial_epoch are not negative.</summary>
         internal static void Epochs(int epochs, int initialEpoch)
         {
-            if (epochs < 0) throw new KerasArgumentException($"`epochs` must be 0 or more. Received: epochs={epochs}", "epochs");
-            if (initialEpoch < 0) throw new KerasArgumentException($"`initial_epoch` must be 0 or more. Received: initial_epoch={initialEpoch}", "initialEpoch");
+            if (Shared.KerasArgumentRules.Epochs.Problem(epochs) is { } epochsProblem) throw new KerasArgumentException(epochsProblem, "epochs");
+            if (Shared.KerasArgumentRules.InitialEpoch.Problem(initialEpoch) is { } initialProblem) throw new KerasArgumentException(initialProblem, "initialEpoch");
         }
 
         /// <summary>There is something to compute on: at least one sample.</summary>

@@ -19,10 +19,7 @@ namespace Keras.Layers
         /// <summary>Creates the layer.</summary>
         public LeakyReLU(double negativeSlope = 0.3, string? name = null, bool trainable = true, string? dtype = null) : base(name, trainable, dtype)
         {
-            if (negativeSlope < 0 || double.IsNaN(negativeSlope))
-                throw new KerasArgumentException(
-                    "The negative_slope value of a Leaky ReLU layer cannot be None or negative value. Expected a float. Received: negative_slope=" +
-                    ReLU.Py(negativeSlope), nameof(negativeSlope));
+            if (Shared.KerasArgumentRules.LeakyReluNegativeSlope.Problem(negativeSlope) is { } problem) throw new KerasArgumentException(problem, nameof(negativeSlope));
             NegativeSlope = negativeSlope;
         }
 

@@ -21,13 +21,12 @@ namespace Keras.Layers
             string? dtype = null)
             : base(name, trainable, dtype)
         {
-            if (maxValue is double m && (m < 0 || double.IsNaN(m)))
-                throw new KerasArgumentException($"max_value of a ReLU layer cannot be a negative value. Received: max_value={Py(m)}", nameof(maxValue));
-            if (negativeSlope < 0 || double.IsNaN(negativeSlope))
-                throw new KerasArgumentException(
-                    $"negative_slope of a ReLU layer cannot be None or a negative value. Received: negative_slope={Py(negativeSlope)}", nameof(negativeSlope));
-            if (threshold < 0 || double.IsNaN(threshold))
-                throw new KerasArgumentException($"threshold of a ReLU layer cannot be None or a negative value. Received: threshold={Py(threshold)}", nameof(threshold));
+            if (maxValue is double m && Shared.KerasArgumentRules.ReluMaxValue.Problem(m) is { } maxProblem)
+                throw new KerasArgumentException(maxProblem, nameof(maxValue));
+            if (Shared.KerasArgumentRules.ReluNegativeSlope.Problem(negativeSlope) is { } slopeProblem)
+                throw new KerasArgumentException(slopeProblem, nameof(negativeSlope));
+            if (Shared.KerasArgumentRules.ReluThreshold.Problem(threshold) is { } thresholdProblem)
+                throw new KerasArgumentException(thresholdProblem, nameof(threshold));
             MaxValue = maxValue;
             NegativeSlope = negativeSlope;
             Threshold = threshold;

@@ -39,10 +39,8 @@ namespace Keras.Layers
             DataFormat = ImageFormats.Standardize(dataFormat);
             _activation = Activations.Get(activation);
             Activation = activation ?? "linear";
-            if (filters <= 0)
-                throw new KerasArgumentException($"Invalid value for argument `filters`. Expected a strictly positive value. Received filters={filters}.", nameof(filters));
-            if (groups <= 0)
-                throw new KerasArgumentException($"The number of groups must be a positive integer. Received: groups={groups}.", nameof(groups));
+            if (Shared.KerasArgumentRules.ConvFilters.Problem(filters) is { } filtersProblem) throw new KerasArgumentException(filtersProblem, nameof(filters));
+            if (Shared.KerasArgumentRules.ConvGroups.Problem(groups) is { } groupsProblem) throw new KerasArgumentException(groupsProblem, nameof(groups));
             if (filters % groups != 0)
                 throw new KerasArgumentException(
                     $"The number of filters must be evenly divisible by the number of groups. Received: groups={groups}, filters={filters}.", nameof(groups));

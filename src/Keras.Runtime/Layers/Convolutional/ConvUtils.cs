@@ -28,7 +28,8 @@ namespace Keras.Layers
             if (values == null || values.Length != n)
                 throw new KerasArgumentException(
                     $"The `{name}` argument must be a tuple of {n} integers. Received {name}={(values == null ? "None" : Tuple(values))}", parameter ?? name);
-            var bad = values.Where(v => allowZero ? v < 0 : v <= 0).Distinct().ToArray();
+            var rule = allowZero ? Shared.KerasArgumentRules.TupleElementAllowZero : Shared.KerasArgumentRules.TupleElement;
+            var bad = values.Where(v => !rule.IsValid(v)).Distinct().ToArray();
             if (bad.Length > 0)
                 throw new KerasArgumentException(
                     $"The `{name}` argument must be a tuple of {n} integers. Received {name}={Tuple(values)}, including values " +
@@ -40,7 +41,7 @@ namespace Keras.Layers
         internal static string Padding(string? padding, bool allowCausal)
         {
             string value = (padding ?? "").ToLowerInvariant();
-            bool ok = value is "valid" or "same" || (allowCausal && value == "causal");
+            bool ok = (allowCausal ? Shared.KerasIdentifiers.CausalPaddings : Shared.KerasIdentifiers.Paddings).Resolve(value) != null;
             if (!ok)
                 throw new KerasArgumentException(
                     "The `padding` argument must be a list/tuple or one of " + (allowCausal ? "{'valid', 'same', 'causal'}" : "{'valid', 'same'}") +

@@ -43,9 +43,7 @@ namespace Keras.Layers
             Constraint? biasConstraint = null)
             : base(name, trainable, dtype)
         {
-            if (units <= 0)
-                throw new KerasArgumentException(
-                    $"Received an invalid value for `units`, expected a positive integer. Received: units={units}", nameof(units));
+            if (Shared.KerasArgumentRules.DenseUnits.Problem(units) is { } problem) throw new KerasArgumentException(problem, nameof(units));
             Units = units;
             Activation = activation ?? "linear";
             _activation = Activations.Get(activation);

@@ -24,9 +24,8 @@ namespace Keras.Layers
             Regularizer? embeddingsRegularizer = null, Regularizer? activityRegularizer = null, Constraint? embeddingsConstraint = null,
             bool maskZero = false, bool trainable = true, string? dtype = null) : base(name, trainable, dtype)
         {
-            if (inputDim <= 0 || outputDim <= 0)
-                throw new KerasArgumentException(
-                    $"Both `input_dim` and `output_dim` should be positive, Received input_dim = {inputDim} and output_dim = {outputDim}", nameof(inputDim));
+            if (Shared.KerasArgumentRules.EmbeddingInputDim.Problem(inputDim) is { } inputProblem) throw new KerasArgumentException(inputProblem, nameof(inputDim));
+            if (Shared.KerasArgumentRules.EmbeddingOutputDim.Problem(outputDim) is { } outputProblem) throw new KerasArgumentException(outputProblem, nameof(outputDim));
             InputDim = inputDim;
             OutputDim = outputDim;
             _initializer = embeddingsInitializer ?? new RandomUniform(-0.05, 0.05);

@@ -27,7 +27,7 @@ namespace Keras.Layers
             _poolSize = ConvUtils.Standardize(poolSize, rank, "pool_size", parameter: nameof(poolSize));
             _strides = ConvUtils.Standardize(strides ?? poolSize, rank, "strides", parameter: nameof(strides));
             Padding = (padding ?? "").ToLowerInvariant();
-            if (Padding is not ("valid" or "same"))
+            if (Shared.KerasIdentifiers.Paddings.Resolve(Padding) == null)
                 throw new KerasArgumentException($"Argument `padding` must be either 'valid' or 'same'. Received: padding={padding}", nameof(padding));
             DataFormat = ImageFormats.Standardize(dataFormat);
         }

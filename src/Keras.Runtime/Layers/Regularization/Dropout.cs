@@ -22,9 +22,7 @@ namespace Keras.Layers
         /// <summary>Creates the layer.</summary>
         public Dropout(double rate, int? seed = null, string? name = null, bool trainable = true, string? dtype = null) : base(name, trainable, dtype)
         {
-            if (double.IsNaN(rate) || rate < 0 || rate > 1)
-                throw new KerasArgumentException(
-                    $"Invalid value received for argument `rate`. Expected a float value between 0 and 1. Received: rate={rate}", nameof(rate));
+            if (Shared.KerasArgumentRules.DropoutRate.Problem(rate) is { } problem) throw new KerasArgumentException(problem, nameof(rate));
             Rate = rate;
             Seed = seed;
             if (rate > 0) _generator = new SeedGenerators(seed);

@@ -13,7 +13,7 @@ namespace Keras.Layers
         /// <summary>Creates the layer.</summary>
         public RepeatVector(int n, string? name = null, bool trainable = true, string? dtype = null) : base(name, trainable, dtype)
         {
-            if (n <= 0) throw new KerasArgumentException($"Argument `n` should be a positive integer. Received: n={n}", nameof(n));
+            if (Shared.KerasArgumentRules.RepeatVectorN.Problem(n) is { } problem) throw new KerasArgumentException(problem, nameof(n));
             N = n;
         }
 

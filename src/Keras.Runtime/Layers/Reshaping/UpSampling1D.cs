@@ -13,7 +13,7 @@ namespace Keras.Layers
         /// <summary>Creates the layer.</summary>
         public UpSampling1D(int size = 2, string? name = null, bool trainable = true, string? dtype = null) : base(name, trainable, dtype)
         {
-            if (size <= 0) throw new KerasArgumentException($"Argument `size` should be a positive integer. Received: size={size}", nameof(size));
+            if (Shared.KerasArgumentRules.UpSampling1DSize.Problem(size) is { } problem) throw new KerasArgumentException(problem, nameof(size));
             Size = size;
         }
 

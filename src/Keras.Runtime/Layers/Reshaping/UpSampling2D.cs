@@ -31,7 +31,7 @@ namespace Keras.Layers
             _size = ConvUtils.Standardize(new[] { size.Height, size.Width }, 2, "size");
             DataFormat = ImageFormats.Standardize(dataFormat);
             Interpolation = (interpolation ?? "").ToLowerInvariant();
-            if (Interpolation is not ("nearest" or "bilinear"))
+            if (Shared.KerasIdentifiers.Interpolations.Resolve(Interpolation) == null)
                 throw new KerasArgumentException(
                     $"UpSampling2D received interpolation={interpolation}. Keras resizes with one of {{'bilinear', 'nearest', 'lanczos3', 'lanczos5', " +
                     "'bicubic', 'area'}; this runtime supports \"nearest\" and \"bilinear\".", nameof(interpolation));

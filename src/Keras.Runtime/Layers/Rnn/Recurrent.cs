@@ -42,8 +42,7 @@ namespace Keras.Layers
             KernelConstraint = o.KernelConstraint;
             RecurrentConstraint = o.RecurrentConstraint;
             BiasConstraint = o.BiasConstraint;
-            if (units <= 0)
-                throw new KerasArgumentException($"Received an invalid value for argument `units`, expected a positive integer, got {units}.", nameof(units));
+            if (Shared.KerasArgumentRules.RecurrentUnits.Problem(units) is { } problem) throw new KerasArgumentException(problem, nameof(units));
             Units = units;
             Activation = Activations.Get(activation);
             RecurrentActivation = Activations.Get(recurrentActivation);
