@@ -109,6 +109,41 @@ public class LossTests : KerasTestBase
     }
 
     [Fact]
+    public void Losses_leave_no_tensor_behind_but_their_result()
+    {
+        using var regression = T(Regression);
+        using var oneHot = T(OneHot);
+        using var pred = T(Predictions);
+        using var half = T(Predictions, torch.ScalarType.Float16);
+        using var weights = torch.tensor(new float[] { 0.5f, 2, 0 });
+        using var labels = torch.tensor(new long[] { 1, 3, 2 });
+        using var ctcTrue = torch.tensor(new long[] { 1, 0 }, 1, 2);
+        using var ctcPred = torch.tensor(new float[] { 0.3f, 1.1f, -0.4f, 0.5f }, 1, 2, 2);
+        var calls = new List<Func<torch.Tensor>>();
+        foreach (var (make, classification, _) in Cases.Values)
+        {
+            var truth = classification ? oneHot : regression;
+            foreach (var reduction in Loss.Reductions)
+            {
+                var loss = LossWithReduction(make(), reduction);
+                calls.Add(() => loss.Call(truth, pred, weights));
+                calls.Add(() => loss.Call(truth, half));
+            }
+        }
+        calls.Add(() => new Losses.SparseCategoricalCrossentropy(ignoreClass: 3).Call(labels, pred, weights));
+        calls.Add(() => new Losses.SparseCategoricalCrossentropy(fromLogits: true).Call(labels, pred));
+        calls.Add(() => new Dice(axis: new[] { 1 }).Call(oneHot, pred, weights));
+        calls.Add(() => new Tversky().Call(oneHot, pred));
+        calls.Add(() => new CTC().Call(ctcTrue, ctcPred));
+        foreach (var call in calls) call().Dispose(); // first calls may cache
+        GC.Collect();
+        GC.WaitForPendingFinalizers();
+        long before = torch.Tensor.TotalCount;
+        foreach (var call in calls) call().Dispose();
+        Assert.Equal(before, torch.Tensor.TotalCount);
+    }
+
+    [Fact]
     public void Every_reduction_weighs_and_divides_as_Keras_reduce_weighted_values()
     {
         using var yTrue = T(Regression);
