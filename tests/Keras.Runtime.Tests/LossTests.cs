@@ -287,6 +287,35 @@ public class LossTests : KerasTestBase
         Assert.True(losses[^1] < losses[0], $"loss {losses[0]} → {losses[^1]}");
     }
 
+    [Fact]
+    public void Compiles_crossentropy_alias_picks_binary_sparse_or_categorical_from_the_shapes()
+    {
+        using var probabilities = T(Predictions);
+        using var labels = torch.tensor(new long[] { 1, 0, 3 });
+        using var oneHot = T(OneHot);
+        using var binaryTrue = torch.tensor(new float[] { 1, 0, 1 }, 3, 1);
+        using var binaryPred = torch.tensor(new float[] { 0.8f, 0.3f, 0.6f }, 3, 1);
+        var model = new Sequential(new Layer[] { new Dense(4, activation: "softmax") });
+        model.Compile("adam", "crossentropy");
+        var ce = model.Loss!;
+        Assert.Equal("crossentropy", ce.Name);
+        double Value(Loss loss, torch.Tensor t, torch.Tensor p)
+        {
+            using var v = loss.Call(t, p);
+            return v.item<float>();
+        }
+        Assert.Equal(Value(new Losses.SparseCategoricalCrossentropy(), labels, probabilities), Value(ce, labels, probabilities), 6);
+        Assert.Equal(Value(new Losses.CategoricalCrossentropy(), oneHot, probabilities), Value(ce, oneHot, probabilities), 6);
+        Assert.Equal(Value(new Losses.BinaryCrossentropy(), binaryTrue, binaryPred), Value(ce, binaryTrue, binaryPred), 6);
+        model.Build(new long[] { -1, 2 });
+        string path = Path.Combine(KerasHome, "ce.keras");
+        model.Save(path);
+        var loaded = Saving.LoadModel(path);
+        Assert.True(loaded.Compiled);
+        Assert.Equal("crossentropy", loaded.Loss!.Name); // saved as the string given, resolved again on load
+        Assert.Throws<KerasArgumentException>(() => Loss.Get("crossentropy")); // keras.losses.get does not know it
+    }
+
     public static IEnumerable<object[]> LossClasses() => KerasCatalog.All(typeof(Loss)).Select(e => new object[] { e.ClassName });
 
     [Theory]
