@@ -49,12 +49,14 @@ if (mode == "fit")
 if (mode == "gpu")
     return GpuBenchmark.Run(steps: args.Length > 1 && args[1] != "cpu-smoke" ? int.Parse(args[1], CultureInfo.InvariantCulture) : args.Contains("cpu-smoke") ? 2 : 200,
         cpuSmoke: args.Contains("cpu-smoke"));
+if (mode == "rnn")
+    return RnnBenchmark.Run(rounds: args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 7);
 if (mode == "generator")
     return GeneratorBenchmark.Run(files: args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 2000,
         repeats: args.Length > 2 ? int.Parse(args[2], CultureInfo.InvariantCulture) : 7);
 if (mode != "clear-session")
 {
-    Console.Error.WriteLine($"Unknown benchmark '{mode}'. Available: clear-session [units], generator [files], fit [repeats], load [repeats], malloc [repeats], gpu [steps]");
+    Console.Error.WriteLine($"Unknown benchmark '{mode}'. Available: clear-session [units], generator [files], fit [repeats], load [repeats], malloc [repeats], rnn [rounds], gpu [steps]");
     return 2;
 }
 

@@ -109,6 +109,41 @@ public class LossTests : KerasTestBase
     }
 
     [Fact]
+    public void Losses_leave_no_tensor_behind_but_their_result()
+    {
+        using var regression = T(Regression);
+        using var oneHot = T(OneHot);
+        using var pred = T(Predictions);
+        using var half = T(Predictions, torch.ScalarType.Float16);
+        using var weights = torch.tensor(new float[] { 0.5f, 2, 0 });
+        using var labels = torch.tensor(new long[] { 1, 3, 2 });
+        using var ctcTrue = torch.tensor(new long[] { 1, 0 }, 1, 2);
+        using var ctcPred = torch.tensor(new float[] { 0.3f, 1.1f, -0.4f, 0.5f }, 1, 2, 2);
+        var calls = new List<Func<torch.Tensor>>();
+        foreach (var (make, classification, _) in Cases.Values)
+        {
+            var truth = classification ? oneHot : regression;
+            foreach (var reduction in Loss.Reductions)
+            {
+                var loss = LossWithReduction(make(), reduction);
+                calls.Add(() => loss.Call(truth, pred, weights));
+                calls.Add(() => loss.Call(truth, half));
+            }
+        }
+        calls.Add(() => new Losses.SparseCategoricalCrossentropy(ignoreClass: 3).Call(labels, pred, weights));
+        calls.Add(() => new Losses.SparseCategoricalCrossentropy(fromLogits: true).Call(labels, pred));
+        calls.Add(() => new Dice(axis: new[] { 1 }).Call(oneHot, pred, weights));
+        calls.Add(() => new Tversky().Call(oneHot, pred));
+        calls.Add(() => new CTC().Call(ctcTrue, ctcPred));
+        foreach (var call in calls) call().Dispose(); // first calls may cache
+        GC.Collect();
+        GC.WaitForPendingFinalizers();
+        long before = torch.Tensor.TotalCount;
+        foreach (var call in calls) call().Dispose();
+        Assert.Equal(before, torch.Tensor.TotalCount);
+    }
+
+    [Fact]
     public void Every_reduction_weighs_and_divides_as_Keras_reduce_weighted_values()
     {
         using var yTrue = T(Regression);
@@ -250,6 +285,35 @@ public class LossTests : KerasTestBase
         var losses = history.HistoryDict["loss"];
         Assert.All(losses, l => Assert.True(double.IsFinite(l)));
         Assert.True(losses[^1] < losses[0], $"loss {losses[0]} → {losses[^1]}");
+    }
+
+    [Fact]
+    public void Compiles_crossentropy_alias_picks_binary_sparse_or_categorical_from_the_shapes()
+    {
+        using var probabilities = T(Predictions);
+        using var labels = torch.tensor(new long[] { 1, 0, 3 });
+        using var oneHot = T(OneHot);
+        using var binaryTrue = torch.tensor(new float[] { 1, 0, 1 }, 3, 1);
+        using var binaryPred = torch.tensor(new float[] { 0.8f, 0.3f, 0.6f }, 3, 1);
+        var model = new Sequential(new Layer[] { new Dense(4, activation: "softmax") });
+        model.Compile("adam", "crossentropy");
+        var ce = model.Loss!;
+        Assert.Equal("crossentropy", ce.Name);
+        double Value(Loss loss, torch.Tensor t, torch.Tensor p)
+        {
+            using var v = loss.Call(t, p);
+            return v.item<float>();
+        }
+        Assert.Equal(Value(new Losses.SparseCategoricalCrossentropy(), labels, probabilities), Value(ce, labels, probabilities), 6);
+        Assert.Equal(Value(new Losses.CategoricalCrossentropy(), oneHot, probabilities), Value(ce, oneHot, probabilities), 6);
+        Assert.Equal(Value(new Losses.BinaryCrossentropy(), binaryTrue, binaryPred), Value(ce, binaryTrue, binaryPred), 6);
+        model.Build(new long[] { -1, 2 });
+        string path = Path.Combine(KerasHome, "ce.keras");
+        model.Save(path);
+        var loaded = Saving.LoadModel(path);
+        Assert.True(loaded.Compiled);
+        Assert.Equal("crossentropy", loaded.Loss!.Name); // saved as the string given, resolved again on load
+        Assert.Throws<KerasArgumentException>(() => Loss.Get("crossentropy")); // keras.losses.get does not know it
     }
 
     public static IEnumerable<object[]> LossClasses() => KerasCatalog.All(typeof(Loss)).Select(e => new object[] { e.ClassName });

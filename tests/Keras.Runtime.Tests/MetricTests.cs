@@ -464,6 +464,30 @@ public class MetricTests : KerasTestBase
         Assert.Equal(1.5, wrapper.Result(), 6);
     }
 
+    [Fact]
+    public void Metric_updates_leave_no_tensor_behind()
+    {
+        using var t = F2(new[] { new double[] { 0, 1, 0 }, new double[] { 1, 0, 0 } });
+        using var p = F2(new[] { new[] { 0.2, 0.7, 0.1 }, new[] { 0.5, 0.3, 0.2 } });
+        using var w = F(1, 2);
+        var metrics = new Metric[]
+        {
+            new AUC(), new AUC(multiLabel: true), new Precision(topK: 2), new Recall(classId: 1), new F1Score(), new R2Score(), new OneHotMeanIoU(3),
+            new RootMeanSquaredError(), new Metrics.MeanSquaredError(), Metric.Get("accuracy"), new TopKCategoricalAccuracy(k: 2), new SensitivityAtSpecificity(0.5),
+        };
+        foreach (var m in metrics) m.UpdateState(t, p, w);
+        GC.Collect();
+        GC.WaitForPendingFinalizers();
+        long before = torch.Tensor.TotalCount;
+        for (int i = 0; i < 5; i++)
+            foreach (var m in metrics)
+            {
+                m.UpdateState(t, p, w);
+                m.Result();
+            }
+        Assert.Equal(before, torch.Tensor.TotalCount);
+    }
+
     /// <summary>One instance of every metric class, with the arguments it needs.</summary>
     public static IEnumerable<object[]> MetricInstances() => new Metric[]
     {

@@ -30,7 +30,8 @@ namespace Keras.SavingLib
         internal static bool IsBuiltIn(Type type) => type.Assembly == typeof(Layer).Assembly;
 
         /// <summary>A loss as Keras serializes it: built-in classes under keras.losses, users' classes by their name.</summary>
-        internal static JsonObject LossConfig(Loss loss) => KerasObjects.Serialize(loss);
+        internal static JsonNode LossConfig(Loss loss) =>
+            loss is Keras.Losses.CompileCrossentropy ? JsonValue.Create(loss.Name)! : KerasObjects.Serialize(loss);
 
         /// <summary>A metric as Keras serializes it; compile's "accuracy" stays the string it was given.</summary>
         internal static JsonNode MetricConfig(Metric metric) =>
@@ -148,7 +149,7 @@ namespace Keras.SavingLib
         private static Loss? ReadLoss(JsonNode? node, string where) => Piece(where, node, n => n switch
         {
             null => null,
-            JsonValue v when v.GetValueKind() == JsonValueKind.String => Loss.Get((string)v!),
+            JsonValue v when v.GetValueKind() == JsonValueKind.String => Keras.Losses.CompileCrossentropy.ForCompile((string)v!),
             JsonObject o when FunctionName(o) is { } function => Loss.Get(function),
             JsonObject o when (string?)o["class_name"] == "LossFunctionWrapper" => WrappedLoss(o),
             JsonObject o => KerasObjects.Deserialize<Loss>(o, "compile_config"),

@@ -55,7 +55,7 @@ namespace Keras.Models
         {
             var names = metrics?.ToArray();
             var weightedNames = weightedMetrics?.ToArray();
-            Compile(Optimizers.Optimizer.Get(optimizer), loss == null ? null : Keras.Losses.Loss.Get(loss), names?.Select(Metric.Get), autoScaleLoss,
+            Compile(Optimizers.Optimizer.Get(optimizer), loss == null ? null : Keras.Losses.CompileCrossentropy.ForCompile(loss), names?.Select(Metric.Get), autoScaleLoss,
                 weightedNames?.Select(Metric.Get));
             // Keras records the arguments as given: names stay names in compile_config.
             _compileConfig = CompileConfig(optimizer, loss, names?.Select(n => (System.Text.Json.Nodes.JsonNode?)n),

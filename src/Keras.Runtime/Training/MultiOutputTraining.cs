@@ -51,7 +51,7 @@ namespace Keras.Models
             if (losses is null) throw new KerasArgumentException("`losses` must list one loss per output.", nameof(losses));
             var metricNames = metrics?.Select(m => m?.ToArray()).ToArray();
             var weightedNames = weightedMetrics?.Select(m => m?.ToArray()).ToArray();
-            Compile(Optimizers.Optimizer.Get(optimizer), losses.Select(l => l == null ? null : Loss.Get(l)).ToArray(), lossWeights,
+            Compile(Optimizers.Optimizer.Get(optimizer), losses.Select(l => l == null ? null : Keras.Losses.CompileCrossentropy.ForCompile(l)).ToArray(), lossWeights,
                 metricNames?.Select(m => m?.Select(Metric.Get)).ToArray(), weightedMetrics: weightedNames?.Select(m => m?.Select(Metric.Get)).ToArray());
             // Keras records the arguments as given: names stay names in compile_config.
             static JsonNode? Names(string[][]? lists) => lists == null ? null : new JsonArray(lists.Select(ms =>
@@ -97,7 +97,7 @@ namespace Keras.Models
             _outputLossTrackers = OutputNames.Select(n => new Metrics.Mean(n + "_loss")).ToArray();
             static JsonNode Lists(Metric[][] lists) => new JsonArray(lists.Select(ms =>
                 (JsonNode)new JsonArray(ms.Select(m => (JsonNode)SavingLib.CompileSerialization.MetricConfig(m)).ToArray())).ToArray());
-            _compileConfig!["loss"] = new JsonArray(_outputLosses.Select(l => l == null ? null : (JsonNode)SavingLib.CompileSerialization.LossConfig(l)).ToArray());
+            _compileConfig!["loss"] = new JsonArray(_outputLosses.Select(l => l == null ? null : SavingLib.CompileSerialization.LossConfig(l)).ToArray());
             _compileConfig["loss_weights"] = new JsonArray(_lossWeights.Select(w => (JsonNode)JsonValue.Create(w)).ToArray());
             _compileConfig["metrics"] = Lists(_outputMetrics);
             _compileConfig["weighted_metrics"] = weightedMetrics == null ? null : Lists(_outputWeightedMetrics);

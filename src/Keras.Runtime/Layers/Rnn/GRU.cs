@@ -48,6 +48,10 @@ namespace Keras.Layers
 
         private protected override int GateCount => 3;
 
+        private protected override FusedRecurrence.Kind? FusedKind => ActivationName == "tanh" && RecurrentActivationName == "sigmoid" ? FusedRecurrence.Kind.Gru : null;
+
+        private protected override (KerasVariable Kernel, KerasVariable Recurrent, KerasVariable? Bias) CellWeights => (Kernel!, RecurrentKernel!, Bias);
+
         private protected override void BuildWeights(long features)
         {
             var (kernel, recurrent, bias) = AddRecurrentWeights(features, 3L * Units, new[] { 2L, 3L * Units });

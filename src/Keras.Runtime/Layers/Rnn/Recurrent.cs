@@ -368,12 +368,23 @@ namespace Keras.Layers
                     using var like = torch.zeros(new[] { batch, (long)Units }, type, inputs.device);
                     _recurrentMasks = DropoutMasks(like, RecurrentDropout, DropoutMaskCount);
                 }
-                var projected = Project(inputs, inputMasks, type, batch * steps).reshape(batch, steps, -1);
                 var states = new Tensor[StateCount];
                 for (int i = 0; i < states.Length; i++)
                     states[i] = initial != null ? initial[i].to_type(type)
                         : Stateful && _states is not null ? _states[i].to_type(type)
                         : torch.zeros(new[] { batch, (long)Units }, type, inputs.device);
+                if (UsesFusedKernel(mask) && inputs.device_type != DeviceType.META) // the meta device (shape audits) has no fused kernel
+                {
+                    // Keras' fused path: the input dropout mask is applied to the whole sequence, go_backwards flips it first.
+                    var x = inputMasks is null ? inputs : inputs.mul(inputMasks[0].unsqueeze(1));
+                    if (GoBackwards) x = x.flip(1);
+                    var (kernel, recurrent, bias) = CellWeights;
+                    _fused ??= new FusedRecurrence(FusedKind!.Value, inputs.shape[2], Units);
+                    var fused = _fused.Run(x, kernel.Value.to_type(type), recurrent.Value.to_type(type), bias!.Value.to_type(type), states[0],
+                        states.Length > 1 ? states[1] : null);
+                    return FinishCall(fused.Skip(1).ToArray(), ReturnSequences ? fused[0] : fused[0].select(1, steps - 1), keepStates);
+                }
+                var projected = Project(inputs, inputMasks, type, batch * steps).reshape(batch, steps, -1);
                 Tensor? maskSteps = mask is null ? null : mask.to_type(ScalarType.Bool).unsqueeze(-1); // (batch, time, 1)
                 Tensor? zeroOutput = mask is null ? null : torch.zeros(new[] { batch, (long)Units }, type, inputs.device);
                 Tensor? previousOutput = zeroOutput;
@@ -400,24 +411,57 @@ namespace Keras.Layers
                     outputs?.Add(output);
                     last = output;
                 }
-                if (Stateful)
-                {
-                    ResetStates();
-                    _states = states.Select(s =>
-                    {
-                        using var detached = s.detach();
-                        return detached.clone().DetachFromDisposeScope();
-                    }).ToArray();
-                }
-                if (keepStates) _finalStates = states.Select(s => s.alias().MoveToOuterDisposeScope()).ToArray();
-                var result = outputs != null ? torch.stack(outputs, 1) : last.alias();
-                return result.MoveToOuterDisposeScope();
+                return FinishCall(states, outputs != null ? torch.stack(outputs, 1) : last, keepStates);
             }
             finally
             {
                 _recurrentMasks = null;
                 EndCall();
             }
+        }
+
+        /// <summary>Keeps a stateful layer's states and CallWithStates' states; returns the call's output (moved out of the call's scope).</summary>
+        private Tensor FinishCall(Tensor[] states, Tensor output, bool keepStates)
+        {
+            if (Stateful)
+            {
+                ResetStates();
+                _states = states.Select(s =>
+                {
+                    using var detached = s.detach();
+                    return detached.clone().DetachFromDisposeScope();
+                }).ToArray();
+            }
+            if (keepStates) _finalStates = states.Select(s => s.alias().MoveToOuterDisposeScope()).ToArray();
+            return output.alias().MoveToOuterDisposeScope();
+        }
+
+        private FusedRecurrence? _fused;
+
+        /// <summary>
+        /// Tests only: run the step loop even where the fused kernel applies (to compare the two paths).
+        /// </summary>
+        internal bool ForceStepLoop { get; set; }
+
+        /// <summary>The fused kernel that computes this layer's cell, or null (set by the subclass for its activations).</summary>
+        private protected virtual FusedRecurrence.Kind? FusedKind => null;
+
+        /// <summary>The cell's kernel, recurrent kernel and bias (Keras' layout).</summary>
+        private protected abstract (KerasVariable Kernel, KerasVariable Recurrent, KerasVariable? Bias) CellWeights { get; }
+
+        /// <summary>
+        /// Keras' cuDNN rule (backend/torch/rnn.py cudnn_ok and the layers' inner_loop): the fused kernel runs when the
+        /// activations are the kernel's (FusedKind), the layer has a bias, no recurrent dropout and no mask (the step loop
+        /// runs masked calls); input dropout is applied to the sequence first, as Keras does.
+        /// </summary>
+        internal bool UsesFusedKernelForTests(Tensor? mask) => UsesFusedKernel(mask);
+
+        private bool UsesFusedKernel(Tensor? mask) => !ForceStepLoop && FusedKind is not null && UseBias && RecurrentDropout == 0 && mask is null;
+
+        private protected override void DisposeChildren()
+        {
+            _fused?.Dispose();
+            _fused = null;
         }
 
         /// <summary>The input projection of every step, with the inputs' dropout masks (one, or one per gate) applied.</summary>

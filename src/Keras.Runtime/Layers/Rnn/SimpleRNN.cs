@@ -47,6 +47,10 @@ namespace Keras.Layers
 
         private protected override int GateCount => 1;
 
+        private protected override FusedRecurrence.Kind? FusedKind => ActivationName switch { "tanh" => FusedRecurrence.Kind.RnnTanh, "relu" => FusedRecurrence.Kind.RnnRelu, _ => null };
+
+        private protected override (KerasVariable Kernel, KerasVariable Recurrent, KerasVariable? Bias) CellWeights => (Kernel!, RecurrentKernel!, Bias);
+
         private protected override void BuildWeights(long features)
         {
             var (kernel, recurrent, bias) = AddRecurrentWeights(features, Units, new[] { (long)Units });
