@@ -219,11 +219,18 @@ public class CatalogTests : KerasTestBase
         Assert.Contains("LoadWeights", error.Message);
         // A class the user registers under the name takes the file's Lambda layers.
         Saving.RegisterKerasSerializable(config => new LambdaReplacement((string?)config["name"]), package: "CatalogTests", name: "Lambda");
-        var model = Saving.ModelFromJson(json);
-        using var x = torch.ones(2, 3);
-        using var y = model.Predict(x);
-        Assert.IsType<LambdaReplacement>(model.Layers[0]);
-        Assert.Equal(new[] { 2f, 2f, 2f, 2f, 2f, 2f }, y.data<float>().ToArray());
+        try
+        {
+            var model = Saving.ModelFromJson(json);
+            using var x = torch.ones(2, 3);
+            using var y = model.Predict(x);
+            Assert.IsType<LambdaReplacement>(model.Layers[0]);
+            Assert.Equal(new[] { 2f, 2f, 2f, 2f, 2f, 2f }, y.data<float>().ToArray());
+        }
+        finally
+        {
+            SerializableRegistry.Unregister(typeof(LambdaReplacement)); // the registry is process-wide: other tests expect Lambda refused
+        }
     }
 
     /// <summary>What a user writes instead of a Lambda(lambda x: x * 2).</summary>

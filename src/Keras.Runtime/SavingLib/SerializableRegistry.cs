@@ -31,6 +31,17 @@ namespace Keras.SavingLib
             }
         }
 
+        /// <summary>Removes a registration (tests that register classes restore the global registry afterwards).</summary>
+        internal static void Unregister(Type type)
+        {
+            lock (Gate)
+            {
+                if (!NameByType.TryGetValue(type, out var name)) return;
+                NameByType.Remove(type);
+                ByName.Remove(name);
+            }
+        }
+
         internal static string? NameOf(Type type)
         {
             lock (Gate) return NameByType.TryGetValue(type, out var name) ? name : null;
