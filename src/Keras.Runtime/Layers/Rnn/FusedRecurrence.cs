@@ -139,10 +139,23 @@ namespace Keras.Layers
             if (module is TorchSharp.Modules.LSTM lstm)
             {
                 using var c = c0!.unsqueeze(0);
-                var (output, hn, cn) = lstm.forward(x, (h, c));
-                using (hn)
-                using (cn)
-                    return (output, hn.squeeze(0), cn.squeeze(0));
+                // LibTorch 2.10's CPU inference LSTM (the oneDNN kernel it takes when autograd is off) returns wrong values for
+                // small hidden sizes (3 units: off by 0.1-0.3; FusedRecurrentTests and the harness in the closing note of issue 13).
+                // The autograd path is right: run it, then drop the graph.
+                bool detach = !torch.is_grad_enabled() && x.device_type == DeviceType.CPU;
+                using (detach ? torch.enable_grad() : null)
+                {
+                    var (output, hn, cn) = lstm.forward(x, (h, c));
+                    using (hn)
+                    using (cn)
+                    {
+                        if (!detach) return (output, hn.squeeze(0), cn.squeeze(0));
+                        using (output)
+                        using (var hs = hn.squeeze(0))
+                        using (var cs = cn.squeeze(0))
+                            return (output.detach(), hs.detach(), cs.detach());
+                    }
+                }
             }
             var (o, hn2) = module is TorchSharp.Modules.GRU gru ? gru.forward(x, h) : ((TorchSharp.Modules.RNN)module).forward(x, h);
             using (hn2) return (o, hn2.squeeze(0), null);

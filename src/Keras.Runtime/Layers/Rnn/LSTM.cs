@@ -47,10 +47,8 @@ namespace Keras.Layers
 
         private protected override int GateCount => 4;
 
-        // The fused nn.LSTM path (FusedRecurrence.Kind.Lstm) is not enabled: TorchSharp 0.107's module, fed Keras' weights
-        // in PyTorch's layout, disagreed with the step loop for small unit counts (it agreed at 50 units) and the cause was
-        // not found in time; LSTM keeps the step loop until FusedRecurrentTests passes for it.
-        private protected override FusedRecurrence.Kind? FusedKind => null;
+        // Keras' cuDNN rule: tanh and sigmoid (plus the rest checked by Recurrent.UsesFusedKernel) run on the fused kernel.
+        private protected override FusedRecurrence.Kind? FusedKind => ActivationName == "tanh" && RecurrentActivationName == "sigmoid" ? FusedRecurrence.Kind.Lstm : null;
 
         private protected override (KerasVariable Kernel, KerasVariable Recurrent, KerasVariable? Bias) CellWeights => (Kernel!, RecurrentKernel!, Bias);
 
