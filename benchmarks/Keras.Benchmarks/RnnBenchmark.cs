@@ -68,7 +68,7 @@ internal static class RnnBenchmark
                 return s.Length % 2 == 1 ? s[s.Length / 2] : (s[s.Length / 2 - 1] + s[s.Length / 2]) / 2;
             }
             Console.WriteLine($"{kind}({units}): Keras {Median(keras):0.00} ms/step, raw TorchSharp fused {Median(raw):0.00} ms/step, ratio {Median(ratios):0.00}x " +
-                              $"(Keras path: {(kind == "GRU" ? "fused nn.GRU" : "step loop")})");
+                              $"(Keras path: {"fused nn." + kind})");
             rnn.Dispose();
             head.Dispose();
         }
