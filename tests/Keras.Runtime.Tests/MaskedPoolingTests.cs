@@ -45,4 +45,55 @@ public class MaskedPoolingTests : KerasTestBase
         var t = table.data<float>().ToArray();
         Assert.Equal(new[] { (t[6] + t[2]) / 2, (t[7] + t[3]) / 2 }, output.data<float>().ToArray());
     }
+
+    /// <summary>Two id sequences through Embedding(mask_zero) each, merged, then masked average pooling.</summary>
+    private static (Functional Model, Embedding A, Embedding B) MergedModel(Func<KerasTensor, KerasTensor, KerasTensor> merge)
+    {
+        Utils.SetRandomSeed(7);
+        var ia = new Input(new long[] { 4 }, dtype: "int64");
+        var ib = new Input(new long[] { 4 }, dtype: "int64");
+        var ea = new Embedding(6, 2, maskZero: true);
+        var eb = new Embedding(6, 2, maskZero: true);
+        var merged = merge(ea.Call(ia), eb.Call(ib));
+        var model = new Functional(new[] { ia, ib }, new[] { new GlobalAveragePooling1D().Call(merged) });
+        return (model, ea, eb);
+    }
+
+    [Fact]
+    public void Merge_layers_keep_a_step_only_where_every_masked_input_keeps_it_as_Keras_Merge_compute_mask()
+    {
+        var (model, ea, eb) = MergedModel((a, b) => new Add().Call(a, b));
+        long[] a = { 1, 2, 0, 3 }, b = { 4, 0, 0, 5 }; // both keep steps 0 and 3
+        using var xa = torch.tensor(a).reshape(1, 4);
+        using var xb = torch.tensor(b).reshape(1, 4);
+        using var output = model.Predict(new[] { xa, xb })[0];
+        var ta = ea.Weights[0].Value.detach().data<float>().ToArray();
+        var tb = eb.Weights[0].Value.detach().data<float>().ToArray();
+        var expected = new float[2];
+        foreach (int t in new[] { 0, 3 })
+            for (int f = 0; f < 2; f++) expected[f] += (ta[a[t] * 2 + f] + tb[b[t] * 2 + f]) / 2;
+        var got = output.data<float>().ToArray();
+        for (int f = 0; f < 2; f++) Assert.Equal(expected[f], got[f], 5);
+    }
+
+    [Fact]
+    public void Concatenate_keeps_a_step_where_any_input_keeps_it_as_Keras_Concatenate_compute_mask()
+    {
+        var (model, ea, eb) = MergedModel((a, b) => new Concatenate(axis: -1).Call(a, b));
+        long[] a = { 1, 0, 0, 3 }, b = { 0, 2, 0, 5 }; // kept where either keeps: steps 0, 1 and 3
+        using var xa = torch.tensor(a).reshape(1, 4);
+        using var xb = torch.tensor(b).reshape(1, 4);
+        using var output = model.Predict(new[] { xa, xb })[0];
+        var ta = ea.Weights[0].Value.detach().data<float>().ToArray();
+        var tb = eb.Weights[0].Value.detach().data<float>().ToArray();
+        var expected = new float[4];
+        foreach (int t in new[] { 0, 1, 3 })
+            for (int f = 0; f < 2; f++)
+            {
+                expected[f] += ta[a[t] * 2 + f] / 3;
+                expected[2 + f] += tb[b[t] * 2 + f] / 3;
+            }
+        var got = output.data<float>().ToArray();
+        for (int f = 0; f < 4; f++) Assert.Equal(expected[f], got[f], 5);
+    }
 }

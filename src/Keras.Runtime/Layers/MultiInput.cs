@@ -26,6 +26,12 @@ namespace Keras.Layers
 
         /// <summary>The call's inbound node as Keras writes it: <c>{"args": [...], "kwargs": {...}}</c>.</summary>
         JsonObject SaveCall(KerasTensor node, Func<KerasTensor, JsonNode> tensor);
+
+        /// <summary>
+        /// Keras' <c>compute_mask(inputs, mask)</c> for a call on several tensors: the output's mask from the inputs' masks
+        /// (null entries for inputs without one), or null. The default drops the masks. The caller owns the result.
+        /// </summary>
+        Tensor? ComputeMask(IReadOnlyList<Tensor> inputs, IReadOnlyList<Tensor?> masks) => null;
     }
 
     /// <summary>What layers with several concrete inputs share with <see cref="Layer.Call(Tensor, bool?)"/>.</summary>

@@ -289,7 +289,7 @@ namespace Keras.Models
                     var args = node.SourceInputs;
                     Tensor? resultMask = null;
                     Tensor result = node.SourceLayer is IMultiInputLayer multi
-                        ? multi.CallRecorded(node, args.Select(a => values[a]).ToArray(), training)
+                        ? CallMulti(multi, node, args.Select(a => values[a]).ToArray(), training, masks, out resultMask)
                         : node.SourceLayer!.CallInternal(values[args[0]], masks.TryGetValue(args[0], out var inputMask) ? inputMask : null,
                             node.CallTraining ?? training, // a training given at the call wins
                             masks.Count > 0 || node.SourceLayer.SupportsMasking, out resultMask);
@@ -320,6 +320,27 @@ namespace Keras.Models
             {
                 foreach (var t in owned) values[t].Dispose(); // only on failure: everything owned was handed out above
             }
+        }
+
+        /// <summary>A call on several tensors, with the output mask the layer computes from its inputs' masks (when any carries one).</summary>
+        private static Tensor CallMulti(IMultiInputLayer layer, KerasTensor node, Tensor[] inputs, bool? training, Dictionary<KerasTensor, Tensor> masks,
+            out Tensor? outputMask)
+        {
+            var result = layer.CallRecorded(node, inputs, training);
+            outputMask = null;
+            if (masks.Count == 0) return result;
+            var inputMasks = node.SourceInputs.Select(a => masks.TryGetValue(a, out var m) ? m : null).ToArray();
+            if (inputMasks.All(m => m is null)) return result;
+            try
+            {
+                outputMask = layer.ComputeMask(inputs, inputMasks);
+            }
+            catch
+            {
+                result.Dispose();
+                throw;
+            }
+            return result;
         }
 
         private protected override void DisposeChildren()

@@ -56,5 +56,42 @@ namespace Keras.Layers
         }
 
         private protected override Tensor MergeTensors(IReadOnlyList<Tensor> inputs) => torch.cat(inputs.ToArray(), Axis);
+
+        /// <summary>
+        /// Keras' Concatenate.compute_mask: each input's mask (all true where it has none) broadcast to the input's shape,
+        /// concatenated along the axis, and reduced with "any" over the last axis.
+        /// </summary>
+        private protected override Tensor MergeMasks(IReadOnlyList<Tensor> inputs, IReadOnlyList<Tensor?> masks)
+        {
+            var full = new List<Tensor>();
+            try
+            {
+                for (int i = 0; i < inputs.Count; i++)
+                {
+                    var shape = inputs[i].shape;
+                    if (masks[i] is not { } mask)
+                    {
+                        full.Add(torch.ones(shape, ScalarType.Bool, inputs[i].device));
+                        continue;
+                    }
+                    using var b = mask.to_type(ScalarType.Bool);
+                    if (b.dim() < shape.Length)
+                    {
+                        using var expanded = b.unsqueeze(-1);
+                        full.Add(expanded.expand(shape).contiguous());
+                    }
+                    else
+                    {
+                        full.Add(b.alias());
+                    }
+                }
+                using var joined = torch.cat(full.ToArray(), Axis);
+                return joined.any(-1);
+            }
+            finally
+            {
+                foreach (var t in full) t.Dispose();
+            }
+        }
     }
 }

@@ -58,6 +58,30 @@ namespace Keras.Layers
 
         Tensor IMultiInputLayer.CallRecorded(KerasTensor node, IReadOnlyList<Tensor> inputs, bool? training) => Call(inputs, training);
 
+        /// <inheritdoc />
+        public override bool SupportsMasking => true;
+
+        Tensor? IMultiInputLayer.ComputeMask(IReadOnlyList<Tensor> inputs, IReadOnlyList<Tensor?> masks) =>
+            masks.All(m => m is null) ? null : MergeMasks(inputs, masks);
+
+        /// <summary>
+        /// Keras' Merge.compute_mask: a step is kept only where every input that carries a mask keeps it. Concatenate
+        /// has its own rule.
+        /// </summary>
+        private protected virtual Tensor MergeMasks(IReadOnlyList<Tensor> inputs, IReadOnlyList<Tensor?> masks)
+        {
+            Tensor? all = null;
+            foreach (var mask in masks)
+            {
+                if (mask is null) continue;
+                using var b = mask.to_type(ScalarType.Bool);
+                var next = all is null ? b.clone() : all.logical_and(b);
+                all?.Dispose();
+                all = next;
+            }
+            return all!;
+        }
+
         JsonObject IMultiInputLayer.SaveCall(KerasTensor node, Func<KerasTensor, JsonNode> tensor) =>
             new JsonObject { ["args"] = new JsonArray(LayerCalls.List(node.SourceInputs, tensor)), ["kwargs"] = new JsonObject() };
 
