@@ -1,4 +1,5 @@
 using System;
+using System.Linq;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Keras.Errors;
@@ -38,6 +39,24 @@ namespace Keras.Metrics
 
         /// <inheritdoc />
         protected override void Update(Tensor yTrue, Tensor yPred, Tensor? sampleWeight) => Accumulate(Values(yTrue, yPred), sampleWeight);
+
+        /// <summary>
+        /// Keras' MeanMetricWrapper.update_state with a mask: apply_mask(sample_weight, mask, reduction="sum"), that is the
+        /// mask (times the sample weights) weights the values, unscaled.
+        /// </summary>
+        private protected override void UpdateMasked(Tensor yTrue, Tensor yPred, Tensor? sampleWeight, Tensor mask)
+        {
+            var values = Values(yTrue, yPred);
+            var weight = mask.to_type(values.dtype);
+            if (sampleWeight is not null)
+            {
+                var (w, m) = Losses.Loss.SameRank(sampleWeight.to(values.dtype, values.device), weight);
+                weight = w.dim() < m.dim() && w.dim() > 0
+                    ? w.reshape(w.shape.Concat(Enumerable.Repeat(1L, (int)(m.dim() - w.dim()))).ToArray()).mul(m)
+                    : w.mul(m);
+            }
+            Accumulate(values, weight);
+        }
 
         /// <inheritdoc />
         public override JsonObject GetConfig()

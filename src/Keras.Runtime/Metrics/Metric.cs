@@ -36,12 +36,23 @@ namespace Keras.Metrics
         public void UpdateState(Tensor yTrue, Tensor yPred) => UpdateState(yTrue, yPred, null);
 
         /// <summary>Keras' <c>update_state(y_true, y_pred, sample_weight)</c>: accumulates one batch.</summary>
-        public void UpdateState(Tensor yTrue, Tensor yPred, Tensor? sampleWeight)
+        public void UpdateState(Tensor yTrue, Tensor yPred, Tensor? sampleWeight) => UpdateState(yTrue, yPred, sampleWeight, null);
+
+        /// <summary>
+        /// Accumulates one batch whose predictions carry Keras' mask <paramref name="mask"/> (the output mask of a masked
+        /// model, e.g. (batch, time)); metrics that Keras masks (the mean-wrapped ones) skip the masked values, the others
+        /// ignore the mask, as in Keras.
+        /// </summary>
+        public void UpdateState(Tensor yTrue, Tensor yPred, Tensor? sampleWeight, Tensor? mask)
         {
             using var _ = torch.no_grad();
             using var scope = torch.NewDisposeScope();
-            Update(yTrue, yPred, sampleWeight);
+            if (mask is null) Update(yTrue, yPred, sampleWeight);
+            else UpdateMasked(yTrue, yPred, sampleWeight, mask);
         }
+
+        /// <summary>An update with the predictions' mask; by default the mask is ignored (Keras' confusion-matrix metrics do).</summary>
+        private protected virtual void UpdateMasked(Tensor yTrue, Tensor yPred, Tensor? sampleWeight, Tensor mask) => Update(yTrue, yPred, sampleWeight);
 
         /// <summary>One batch's update (runs without gradients, inside a dispose scope: temporaries need no disposal).</summary>
         protected abstract void Update(Tensor yTrue, Tensor yPred, Tensor? sampleWeight);

@@ -510,24 +510,25 @@ namespace Keras.Models
             Optimizer!.ScaleLoss(value).backward();
             Optimizer.Apply(_compiledTrainable);
             _lossTracker.UpdateState(value.item<float>(), x.shape[0]);
-            using (torch.no_grad()) UpdateMetrics(y, yPred, sampleWeight);
+            using (torch.no_grad()) UpdateMetrics(y, yPred, sampleWeight, yMask);
             return Logs();
         }
 
         /// <summary>The batch the current Fit/Evaluate step works on (for error messages).</summary>
         private protected int CurrentBatch { get; set; }
 
-        private void UpdateMetrics(Tensor y, Tensor yPred, Tensor? sampleWeight)
+        /// <summary>The compiled metrics on one batch; <paramref name="mask"/> is the output's mask (metrics that follow Keras' masks use it).</summary>
+        private void UpdateMetrics(Tensor y, Tensor yPred, Tensor? sampleWeight, Tensor? mask = null)
         {
-            foreach (var m in _metrics) UpdateMetric(m, y, yPred, null);
-            foreach (var m in _weightedMetrics) UpdateMetric(m, y, yPred, sampleWeight);
+            foreach (var m in _metrics) UpdateMetric(m, y, yPred, null, mask);
+            foreach (var m in _weightedMetrics) UpdateMetric(m, y, yPred, sampleWeight, mask);
         }
 
-        private void UpdateMetric(Metric m, Tensor y, Tensor yPred, Tensor? sampleWeight)
+        private void UpdateMetric(Metric m, Tensor y, Tensor yPred, Tensor? sampleWeight, Tensor? mask = null)
         {
             try
             {
-                m.UpdateState(y, yPred, sampleWeight);
+                m.UpdateState(y, yPred, sampleWeight, mask);
             }
             catch (Exception e) when (e is not IKerasException)
             {
@@ -556,7 +557,7 @@ namespace Keras.Models
                 }
                 using (value) _lossTracker.UpdateState(value.item<float>(), x.shape[0]);
             }
-            UpdateMetrics(y, yPred, sampleWeight);
+            UpdateMetrics(y, yPred, sampleWeight, yMask);
             return Logs();
         }
 
