@@ -171,20 +171,7 @@ namespace Keras.Layers
                 using var centered = x.sub(m);
                 using var std = v.add(Epsilon).rsqrt_();
                 var y = centered.mul(std);
-                if (Gamma != null)
-                {
-                    using var gamma = Gamma.Value.to_type(x.dtype);
-                    using var g = gamma.reshape(broadcast);
-                    using var scaled = y;
-                    y = scaled.mul(g);
-                }
-                if (Beta != null)
-                {
-                    using var beta = Beta.Value.to_type(x.dtype);
-                    using var b = beta.reshape(broadcast);
-                    using var shifted = y;
-                    y = shifted.add(b);
-                }
+                y = NormalizationMath.ScaleAndCenter(y, Gamma, Beta, broadcast);
                 if (y.dtype == outType) return y;
                 using (y) return y.to_type(outType);
             }

@@ -155,20 +155,7 @@ namespace Keras.Layers
             using var inv = variance.add(Epsilon).rsqrt_();
             using var centered = x.sub(mean);
             var y = centered.mul(inv);
-            if (Gamma != null)
-            {
-                using var gamma = Gamma.Value.to_type(x.dtype);
-                using var g = gamma.reshape(broadcast);
-                using var scaled = y;
-                y = scaled.mul(g);
-            }
-            if (Beta != null)
-            {
-                using var beta = Beta.Value.to_type(x.dtype);
-                using var b = beta.reshape(broadcast);
-                using var shifted = y;
-                y = shifted.add(b);
-            }
+            y = NormalizationMath.ScaleAndCenter(y, Gamma, Beta, broadcast);
             using (y)
             {
                 var back = y.reshape(shape);
