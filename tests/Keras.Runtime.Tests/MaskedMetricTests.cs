@@ -45,4 +45,16 @@ public class MaskedMetricTests : KerasTestBase
         // weights: sample 0 (1 + 4)/3 and 2/3, sample 1 3·16/3 and 3/3: (5/3 + 16) / (2/3 + 1).
         Assert.Equal((5.0 / 3 + 16) / (2.0 / 3 + 1), metric.Result(), 5);
     }
+
+    [Fact]
+    public void A_masked_loss_with_per_sample_weights_spreads_each_weight_over_its_sample_steps()
+    {
+        // Values (2 samples, 3 steps), 3 of 6 steps kept; Keras' apply_mask scales the kept steps by 6/3, then each sample's
+        // weight covers its row: weights [[2, 2, 0], [6, 0, 0]], sum of weighted values 2 + 4 + 24 = 30, over 6 values: 5.
+        using var values = torch.tensor(new float[] { 1, 2, 3, 4, 5, 6 }).reshape(2, 3);
+        using var mask = torch.tensor(new[] { true, true, false, true, false, false }).reshape(2, 3);
+        using var weights = torch.tensor(new float[] { 1, 3 });
+        using var loss = Loss.Reduce(values.clone(), weights, mask, "sum_over_batch_size");
+        Assert.Equal(5.0, loss.item<float>(), 5);
+    }
 }

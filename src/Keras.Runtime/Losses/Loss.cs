@@ -162,10 +162,7 @@ namespace Keras.Losses
                     }
                     else
                     {
-                        var (m, s) = SameRank(weight, sw);
-                        var product = m.mul(s);
-                        if (!ReferenceEquals(m, weight)) m.Dispose();
-                        if (!ReferenceEquals(s, sw)) s.Dispose();
+                        var product = MaskTimesWeights(weight, sw);
                         weight.Dispose();
                         weight = product;
                     }
@@ -184,14 +181,7 @@ namespace Keras.Losses
             var (v, w) = SameRank(values, weight);
             try
             {
-                var broadcast = w;
-                if (w.dim() > 0 && w.dim() < v.dim() && w.shape[0] == v.shape[0])
-                {
-                    // One weight per sample on values with more axes (per timestep): the weight covers its sample's row.
-                    var shape = new long[v.dim()];
-                    for (int i = 0; i < shape.Length; i++) shape[i] = i < w.dim() ? w.shape[i] : 1;
-                    broadcast = w.reshape(shape);
-                }
+                var broadcast = OverRows(w, v);
                 try
                 {
                     if (!Broadcastable(v.shape, broadcast.shape))
@@ -202,7 +192,7 @@ namespace Keras.Losses
                 }
                 finally
                 {
-                    if (!ReferenceEquals(broadcast, w)) broadcast.Dispose();
+                    broadcast.Dispose();
                 }
             }
             finally
@@ -251,6 +241,37 @@ namespace Keras.Losses
             values.Dispose();
             if (divisor == 0) return sum.zero_(); // Keras' divide_no_nan
             return sum.div_(divisor);
+        }
+
+        /// <summary>
+        /// One weight per sample on values with more axes (per timestep): <paramref name="weight"/> reshaped so that it
+        /// covers its sample's row of <paramref name="like"/>; otherwise the weight itself (an alias). The caller owns the result.
+        /// </summary>
+        internal static Tensor OverRows(Tensor weight, Tensor like)
+        {
+            if (weight.dim() == 0 || weight.dim() >= like.dim() || weight.shape[0] != like.shape[0]) return weight.alias();
+            var shape = new long[like.dim()];
+            for (int i = 0; i < shape.Length; i++) shape[i] = i < weight.dim() ? weight.shape[i] : 1;
+            return weight.reshape(shape);
+        }
+
+        /// <summary>
+        /// Keras' apply_mask with sample weights: the mask's weights times the sample weights, the ranks matched as Keras
+        /// matches them and per-sample weights spread over each sample's steps. The caller owns the result.
+        /// </summary>
+        internal static Tensor MaskTimesWeights(Tensor maskWeight, Tensor sampleWeight)
+        {
+            var (m, s) = SameRank(maskWeight, sampleWeight);
+            try
+            {
+                using var spread = OverRows(s, m);
+                return m.mul(spread);
+            }
+            finally
+            {
+                if (!ReferenceEquals(m, maskWeight)) m.Dispose();
+                if (!ReferenceEquals(s, sampleWeight)) s.Dispose();
+            }
         }
 
         /// <summary>Keras' <c>squeeze_or_expand_to_same_rank(x1, x2)</c>: a trailing axis of 1 squeezed (or a rank-1 x expanded).</summary>

@@ -1,5 +1,4 @@
 using System;
-using System.Linq;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Keras.Errors;
@@ -48,13 +47,7 @@ namespace Keras.Metrics
         {
             var values = Values(yTrue, yPred);
             var weight = mask.to_type(values.dtype);
-            if (sampleWeight is not null)
-            {
-                var (w, m) = Losses.Loss.SameRank(sampleWeight.to(values.dtype, values.device), weight);
-                weight = w.dim() < m.dim() && w.dim() > 0
-                    ? w.reshape(w.shape.Concat(Enumerable.Repeat(1L, (int)(m.dim() - w.dim()))).ToArray()).mul(m)
-                    : w.mul(m);
-            }
+            if (sampleWeight is not null) weight = Losses.Loss.MaskTimesWeights(weight, sampleWeight.to(values.dtype, values.device));
             Accumulate(values, weight);
         }
 
