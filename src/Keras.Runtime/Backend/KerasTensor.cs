@@ -43,6 +43,35 @@ namespace Keras
         private System.Collections.Generic.IReadOnlyList<KerasTensor>? _sourceInputs;
 
         /// <summary>
+        /// Which output of its call this tensor is (Keras' <c>tensor_index</c> in <c>keras_history</c>): 0 for the first, 1 and
+        /// on for the further outputs of a call that gives several (an RNN's states with <c>return_state</c>).
+        /// </summary>
+        internal int TensorIndex { get; private set; }
+
+        /// <summary>
+        /// The call's first output, which stands for the call (the graph's node) whatever output of it this tensor is; the
+        /// tensor itself for single-output calls and inputs.
+        /// </summary>
+        internal KerasTensor Node => _node ?? this;
+
+        private KerasTensor? _node;
+
+        /// <summary>Every output of the call, in order, on the node (<see cref="Node"/>); null for single-output calls.</summary>
+        internal KerasTensor[]? NodeOutputs { get; private set; }
+
+        /// <summary>Makes <paramref name="outputs"/> the outputs of one call: the first stands for the call, the rest point to it.</summary>
+        internal static void JoinOutputs(KerasTensor[] outputs)
+        {
+            if (outputs.Length < 2) return;
+            outputs[0].NodeOutputs = outputs;
+            for (int i = 1; i < outputs.Length; i++)
+            {
+                outputs[i]._node = outputs[0];
+                outputs[i].TensorIndex = i;
+            }
+        }
+
+        /// <summary>
         /// Settings of the call that made this tensor beyond its inputs (Attention's <c>use_causal_mask</c>), owned by the
         /// source layer, which reads them back when the graph runs or is saved. Null for most calls.
         /// </summary>

@@ -208,7 +208,7 @@ namespace Keras.Layers
         }
 
         /// <summary>Formats a shape as Keras prints it: (None, 3).</summary>
-        protected static string FormatShape(long[] shape) =>
+        protected internal static string FormatShape(long[] shape) =>
             "(" + string.Join(", ", shape.Select(d => d < 0 ? "None" : d.ToString(System.Globalization.CultureInfo.InvariantCulture))) +
             (shape.Length == 1 ? ",)" : ")");
 
@@ -325,6 +325,7 @@ namespace Keras.Layers
         {
             if (inputs is null) throw new KerasArgumentException("The first argument of Layer.Call must be a tensor. Received: None", nameof(inputs));
             EnsureAlive();
+            if (this is IMultiOutputLayer several) return several.CallSymbolicFirst(inputs, training); // its further outputs stay in the graph's node
             MaybeBuild(inputs.Shape);
             AssertInputCompatibility(inputs.Shape);
             var output = RecordCall(new[] { inputs }, ComputeOutputShape(inputs.Shape));
@@ -333,12 +334,29 @@ namespace Keras.Layers
         }
 
         /// <summary>Records a symbolic call (several inputs for merge layers): Input and Output keep the first call's.</summary>
-        private protected KerasTensor RecordCall(IReadOnlyList<KerasTensor> inputs, long[] outputShape)
+        private protected KerasTensor RecordCall(IReadOnlyList<KerasTensor> inputs, long[] outputShape, string? dtype = null)
         {
-            var output = new KerasTensor(outputShape, ComputeDtype) { SourceLayer = this, SourceInput = inputs[0], SourceInputs = inputs.ToArray() };
+            var output = new KerasTensor(outputShape, dtype ?? ComputeDtype) { SourceLayer = this, SourceInput = inputs[0], SourceInputs = inputs.ToArray() };
             Input ??= inputs[0];
             Output ??= output;
             return output;
+        }
+
+        /// <summary>
+        /// Records a symbolic call that gives several tensors (Keras' list of outputs: an RNN's output and states): one node,
+        /// whose outputs carry their <c>tensor_index</c>. <paramref name="training"/> is the call's <c>training</c> argument.
+        /// </summary>
+        private protected KerasTensor[] RecordCall(IReadOnlyList<KerasTensor> inputs, IReadOnlyList<long[]> outputShapes, bool? training)
+        {
+            var sourceInputs = inputs.ToArray();
+            var outputs = outputShapes.Select(shape => new KerasTensor(shape, ComputeDtype)
+            {
+                SourceLayer = this, SourceInput = sourceInputs[0], SourceInputs = sourceInputs, CallTraining = training,
+            }).ToArray();
+            KerasTensor.JoinOutputs(outputs);
+            Input ??= inputs[0];
+            Output ??= outputs[0];
+            return outputs;
         }
 
         /// <summary>

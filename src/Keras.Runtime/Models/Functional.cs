@@ -61,6 +61,8 @@ namespace Keras.Models
             var traversalIndex = new Dictionary<Layer, int>(ReferenceEqualityComparer.Instance); // first visit, from the outputs
             void Visit(KerasTensor t, KerasTensor from)
             {
+                if (isInput.Contains(t)) return;
+                t = t.Node; // a further output of a call (an RNN's state) is reached through its call
                 if (isInput.Contains(t) || done.Contains(t)) return;
                 if (t.SourceLayer != null && !traversalIndex.ContainsKey(t.SourceLayer)) traversalIndex[t.SourceLayer] = traversalIndex.Count;
                 if (t.SourceLayer == null)
@@ -96,8 +98,8 @@ namespace Keras.Models
                 int depth = Math.Max(nodeDepth.TryGetValue(node, out int d) ? d : 0, layerDepth.TryGetValue(node.SourceLayer!, out int ld) ? ld : 0);
                 layerDepth[node.SourceLayer!] = depth;
                 nodeDepth[node] = depth;
-                foreach (var parent in node.SourceInputs)
-                    if (done.Contains(parent)) nodeDepth[parent] = Math.Max(depth + 1, nodeDepth.TryGetValue(parent, out int p) ? p : 0);
+                foreach (var input in node.SourceInputs)
+                    if (input.Node is var parent && done.Contains(parent)) nodeDepth[parent] = Math.Max(depth + 1, nodeDepth.TryGetValue(parent, out int p) ? p : 0);
             }
             _layers.AddRange(layerDepth.Keys.OrderByDescending(l => layerDepth[l]).ThenBy(l => traversalIndex[l]));
             var unused = _inputs.Where(i => !_consumers.ContainsKey(i) && !_outputs.Contains(i)).ToArray();
@@ -145,9 +147,13 @@ namespace Keras.Models
         /// <summary>The name of input <paramref name="index"/> (its InputLayer's name in configs and summaries).</summary>
         internal string InputName(int index) => _inputs[index].Name ?? (index == 0 ? "input_layer" : "input_layer_" + index);
 
-        /// <summary>Keras' <c>keras_history</c> of a tensor of this graph: the layer (or input) that made it and which call.</summary>
-        internal (string Layer, int Node) History(KerasTensor tensor) =>
-            Array.IndexOf(_inputs, tensor) is int input and >= 0 ? (InputName(input), 0) : (tensor.SourceLayer!.Name, _nodeIndex[tensor]);
+        /// <summary>
+        /// Keras' <c>keras_history</c> of a tensor of this graph: the layer (or input) that made it, which call, and which of
+        /// that call's outputs.
+        /// </summary>
+        internal (string Layer, int Node, int Tensor) History(KerasTensor tensor) =>
+            Array.IndexOf(_inputs, tensor) is int input and >= 0 ? (InputName(input), 0, 0)
+                : (tensor.SourceLayer!.Name, _nodeIndex[tensor.Node], tensor.TensorIndex);
 
         /// <inheritdoc />
         public override long[] ComputeOutputShape(long[] inputShape)
@@ -156,8 +162,11 @@ namespace Keras.Models
             var shapes = new Dictionary<KerasTensor, long[]>(ReferenceEqualityComparer.Instance) { [_inputs[0]] = inputShape };
             foreach (var t in _order)
             {
-                var inShapes = t.SourceInputs.Select(i => shapes[i]).ToArray();
-                shapes[t] = t.SourceLayer is IMultiInputLayer ? t.Shape.Select((d, i) => i == 0 ? inputShape[0] : d).ToArray() : t.SourceLayer!.ComputeOutputShape(inShapes[0]);
+                if (t.SourceLayer is IMultiInputLayer or IMultiOutputLayer)
+                    foreach (var output in t.NodeOutputs ?? new[] { t })
+                        shapes[output] = output.Shape.Select((d, i) => i == 0 ? inputShape[0] : d).ToArray();
+                else
+                    shapes[t] = t.SourceLayer!.ComputeOutputShape(shapes[t.SourceInputs[0]]);
             }
             return shapes[_outputs[0]];
         }
@@ -167,7 +176,7 @@ namespace Keras.Models
         /// tensor, no layer is called twice, no tensor feeds two calls).
         /// </summary>
         internal bool IsSequentialLike =>
-            _inputs.Length == 1 && _outputs.Length == 1 && _order.All(t => t.SourceInputs.Count == 1) &&
+            _inputs.Length == 1 && _outputs.Length == 1 && _order.All(t => t.SourceInputs.Count == 1 && t.NodeOutputs == null) &&
             _order.Select(t => t.SourceLayer).Distinct().Count() == _order.Count && _consumers.Values.All(n => n == 1);
 
         /// <summary>
@@ -178,8 +187,8 @@ namespace Keras.Models
         {
             string Ref(KerasTensor t)
             {
-                var (layer, node) = History(t);
-                return layer + "[" + node + "][0]";
+                var (layer, node, index) = History(t);
+                return layer + "[" + node + "][" + index + "]";
             }
             for (int i = 0; i < _inputs.Length; i++) yield return (InputName(i), "InputLayer", _inputs[i].Shape, 0, "-");
             foreach (var t in _order)
@@ -287,15 +296,37 @@ namespace Keras.Models
                 foreach (var node in _order)
                 {
                     var args = node.SourceInputs;
-                    Tensor? resultMask = null;
-                    Tensor result = node.SourceLayer is IMultiInputLayer multi
-                        ? CallMulti(multi, node, args.Select(a => values[a]).ToArray(), training, masks, out resultMask)
-                        : node.SourceLayer!.CallInternal(values[args[0]], masks.TryGetValue(args[0], out var inputMask) ? inputMask : null,
-                            node.CallTraining ?? training, // a training given at the call wins
-                            masks.Count > 0 || node.SourceLayer.SupportsMasking, out resultMask);
-                    values[node] = result;
-                    if (resultMask is not null) masks[node] = resultMask;
-                    owned.Add(node);
+                    var inputMask = masks.TryGetValue(args[0], out var m) ? m : null;
+                    if (node.SourceLayer is IMultiOutputLayer several)
+                    {
+                        var outputs = node.NodeOutputs ?? new[] { node };
+                        var given = several.CallRecorded(node, args.Select(a => values[a]).ToArray(), inputMask, node.CallTraining ?? training, out var resultMasks);
+                        for (int i = 0; i < outputs.Length; i++)
+                        {
+                            var output = outputs[i];
+                            if (!_consumers.ContainsKey(output) && !keep.Contains(output))
+                            {
+                                given[i].Dispose(); // an output nothing uses (an RNN's unused state)
+                                resultMasks[i]?.Dispose();
+                                continue;
+                            }
+                            values[output] = given[i];
+                            owned.Add(output);
+                            if (resultMasks[i] is { } outputMask) masks[output] = outputMask;
+                        }
+                    }
+                    else
+                    {
+                        Tensor? resultMask = null;
+                        Tensor result = node.SourceLayer is IMultiInputLayer multi
+                            ? CallMulti(multi, node, args.Select(a => values[a]).ToArray(), training, masks, out resultMask)
+                            : node.SourceLayer!.CallInternal(values[args[0]], inputMask,
+                                node.CallTraining ?? training, // a training given at the call wins
+                                masks.Count > 0 || node.SourceLayer.SupportsMasking, out resultMask);
+                        values[node] = result;
+                        if (resultMask is not null) masks[node] = resultMask;
+                        owned.Add(node);
+                    }
                     foreach (var arg in args)
                     {
                         if (--remaining[arg] == 0 && owned.Contains(arg) && !keep.Contains(arg))

@@ -100,8 +100,8 @@ namespace Keras.SavingLib
             }
             JsonArray Ref(KerasTensor t)
             {
-                var (layer, node) = model.History(t);
-                return new JsonArray(layer, node, 0);
+                var (layer, node, index) = model.History(t);
+                return new JsonArray(layer, node, index);
             }
             JsonObject TensorArg(KerasTensor t) => new JsonObject
             {
@@ -116,8 +116,8 @@ namespace Keras.SavingLib
                 var inbound = new JsonArray();
                 foreach (var node in model.NodesOf(layer))
                 {
-                    inbound.Add(layer is IMultiInputLayer multi
-                        ? multi.SaveCall(node, TensorArg)
+                    inbound.Add(layer is IMultiOutputLayer several ? several.SaveCall(node, TensorArg)
+                        : layer is IMultiInputLayer multi ? multi.SaveCall(node, TensorArg)
                         : new JsonObject
                         {
                             ["args"] = new JsonArray(TensorArg(node.SourceInputs[0])),
@@ -343,7 +343,7 @@ namespace Keras.SavingLib
                 throw new KerasArgumentException("A Functional model configuration needs 'layers'. Received: " + Shorten(c.Config));
             c.Ignore("layers", "input_layers", "output_layers");
             string source = c.Source;
-            var tensors = new Dictionary<(string, int), KerasTensor>();
+            var tensors = new Dictionary<(string, int), KerasTensor[]>(); // every output of each call
             var entries = new List<(JsonObject Entry, string Name, List<List<(string, int)>> Calls, JsonArray Nodes)>();
             var names = new HashSet<string>(StringComparer.Ordinal);
             foreach (var node in layers)
@@ -359,7 +359,7 @@ namespace Keras.SavingLib
                     var batch = InputShape(layerObj, source) ?? throw new KerasConfigException(
                         $"{source}: InputLayer '{layerName}' has no batch_shape.", source, layerName, "batch_shape", null, "a shape");
                     if (batch.Length == 0) throw new KerasConfigException($"{source}: InputLayer '{layerName}' has an empty batch_shape.", source, layerName, "batch_shape", "[]", "a shape with a batch dimension");
-                    tensors[(layerName, 0)] = new Input(batch.Skip(1).ToArray(), name: layerName);
+                    tensors[(layerName, 0)] = new KerasTensor[] { new Input(batch.Skip(1).ToArray(), name: layerName) };
                     continue;
                 }
                 var inbound = layerObj["inbound_nodes"] switch
@@ -400,21 +400,28 @@ namespace Keras.SavingLib
                 var (e, k) = ready.Dequeue();
                 var (entry, name, calls, nodes) = entries[e];
                 var layer = created[e] ??= CreateGraphLayer(entry, source);
-                var args = calls[k].Select(r => tensors[r]).ToArray();
-                KerasTensor output;
-                if (layer is IMultiInputLayer multi)
+                KerasTensor ResolveReference(JsonArray history)
                 {
-                    KerasTensor ResolveReference(JsonArray history)
-                    {
-                        var (id, tensorIndex) = Reference(history, "inbound_nodes of " + name, source);
-                        if (tensorIndex != 0) throw Unsupported(source, name, "inputs taken from layers with several outputs");
-                        return tensors[id];
-                    }
-                    output = multi.CallSaved(new SavedCall(nodes[k], ResolveReference, source, name));
+                    var (id, tensorIndex) = Reference(history, "inbound_nodes of " + name, source);
+                    return Output(tensors[id], id, tensorIndex, "inbound_nodes of " + name, source);
                 }
-                else if (args.All(a => ReferenceEquals(a, args[0]))) output = layer.Call(args[0], SavedTraining(nodes[k], source, name));
-                else throw Unsupported(source, name, "a layer that takes one input called on several different tensors");
-                tensors[(name, k)] = output;
+                var saved = new SavedCall(nodes[k], ResolveReference, source, name);
+                KerasTensor[] outputs;
+                if (layer is IMultiOutputLayer several) outputs = several.CallSaved(saved);
+                else if (layer is IMultiInputLayer multi) outputs = new[] { multi.CallSaved(saved) };
+                else
+                {
+                    var args = saved.Tensors(saved.Arg(0), "inputs");
+                    if (args.Any(a => !ReferenceEquals(a, args[0])) || saved.Args.Count > 1)
+                        throw Unsupported(source, name, "a layer that takes one input called on several different tensors");
+                    // Keras fills `mask` in from the input's mask, which the graph propagates itself.
+                    if (saved.Kwarg("mask") is { } mask && !SavedCall.IsTensor(mask)) saved.ExpectNone("mask", "a mask that is not a tensor");
+                    var training = SavedTraining(nodes[k], source, name);
+                    saved.Ignore("training");
+                    saved.Finish();
+                    outputs = new[] { layer.Call(args[0], training) };
+                }
+                tensors[(name, k)] = outputs;
                 done++;
                 if (waiting.Remove((name, k), out var unblocked))
                     foreach (var call in unblocked)
@@ -437,14 +444,20 @@ namespace Keras.SavingLib
                 return refs.Select(r =>
                 {
                     var (id, tensorIndex) = Reference(r, key, source);
-                    if (tensorIndex != 0) throw Unsupported(source, id.Item1, "layers with several outputs");
-                    return tensors.TryGetValue(id, out var t) ? t : throw new KerasConfigException(
+                    return tensors.TryGetValue(id, out var t) ? Output(t, id, tensorIndex, key, source) : throw new KerasConfigException(
                         $"{source}: the Functional configuration's {key} names '{id.Item1}' (call {id.Item2}), which it does not define.",
                         source, id.Item1, key, id.Item1, "a layer the configuration defines");
                 }).ToArray();
             }
             return new Functional(Resolve("input_layers"), Resolve("output_layers"), c.Name);
         }
+
+        /// <summary>Output <paramref name="index"/> of a replayed call, with the file's reference in the message when it has fewer.</summary>
+        private static KerasTensor Output(KerasTensor[] outputs, (string, int) id, int index, string key, string source) =>
+            index < outputs.Length ? outputs[index] : throw new KerasConfigException(
+                $"{source}: {key}: the reference [\"{id.Item1}\", {id.Item2}, {index}] asks for output {index} of that call, which gives " +
+                $"{outputs.Length} output(s).", source, id.Item1, key, index.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                $"a tensor index below {outputs.Length}");
 
         /// <summary>The <c>training</c> keyword argument of a saved call (Keras 3: <c>"kwargs": {"training": false}</c>), or null.</summary>
         private static bool? SavedTraining(JsonNode? node, string source, string layer)
@@ -481,9 +494,7 @@ namespace Keras.SavingLib
             var refs = new List<(string, int)>();
             void Add(JsonArray history)
             {
-                var (id, tensorIndex) = Reference(history, "inbound_nodes of " + layerName, source);
-                if (tensorIndex != 0) throw Unsupported(source, layerName, "inputs taken from layers with several outputs");
-                refs.Add(id);
+                refs.Add(Reference(history, "inbound_nodes of " + layerName, source).Id);
             }
             void Collect(JsonNode? n)
             {

@@ -72,6 +72,9 @@ namespace Keras.SavingLib
             throw Error($"keyword argument '{key}' must be true or false. Received: {ConfigReader.Describe(node)}");
         }
 
+        /// <summary>A boolean keyword argument that may be absent or null (Keras' <c>training=None</c>).</summary>
+        internal bool? OptionalFlag(string key) => Kwarg(key) is null ? null : Flag(key);
+
         /// <summary>Keyword arguments that change nothing here (<c>training</c> at load time).</summary>
         internal void Ignore(params string[] keys)
         {

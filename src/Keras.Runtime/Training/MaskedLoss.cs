@@ -13,7 +13,12 @@ namespace Keras.Models
     public abstract partial class Model
     {
         /// <summary>The forward pass of a training or test step, with the mask Keras attaches to <c>y_pred</c> (caller owns both).</summary>
-        private Tensor ForwardWithMask(Tensor x, bool training, out Tensor? mask) => CallInternal(x, null, training, true, out mask);
+        private Tensor ForwardWithMask(Tensor[] x, bool training, out Tensor? mask)
+        {
+            if (x.Length == 1) return CallInternal(x[0], null, training, true, out mask);
+            mask = null; // a model with several inputs and one output: its graph call
+            return CallAll(x, training)[0];
+        }
 
         /// <summary>
         /// The compiled loss of <paramref name="yPred"/> against <paramref name="y"/> with <paramref name="sampleWeight"/>,

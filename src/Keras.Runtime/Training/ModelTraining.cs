@@ -440,7 +440,9 @@ namespace Keras.Models
                             }
                             list.ForEach(c => c.OnTrainBatchBegin(step));
                             CurrentBatch = step;
-                            logs = IsMultiIO ? TrainStepMulti(bx, targets, weights) : weights is null ? TrainStep(bx[0], targets[0]) : TrainStepWeighted(bx[0], targets[0], weights[0]);
+                            logs = IsMultiIO ? TrainStepMulti(bx, targets, weights)
+                                : weights is null && bx.Length == 1 ? TrainStep(bx[0], targets[0]) // several inputs, one output and one loss: no single-tensor override
+                                : TrainStepWeighted(bx, targets[0], weights?[0]);
                         }
                         list.ForEach(c => c.OnTrainBatchEnd(step, logs));
                         if (StopTraining) break;
@@ -484,13 +486,13 @@ namespace Keras.Models
         /// One training step (Keras' <c>train_step</c>): forward with training=true, loss, gradients, optimizer update,
         /// metrics. Override to customise what Fit does per batch; return the logs.
         /// </summary>
-        protected virtual Dictionary<string, double> TrainStep(Tensor x, Tensor y) => TrainStepWeighted(x, y, null);
+        protected virtual Dictionary<string, double> TrainStep(Tensor x, Tensor y) => TrainStepWeighted(new[] { x }, y, null);
 
         /// <summary>
         /// The training step with per-sample weights (Keras' <c>train_step</c> on (x, y, sample_weight)): the loss weighs
         /// each sample's value, weighted metrics get the weights, plain metrics do not.
         /// </summary>
-        private Dictionary<string, double> TrainStepWeighted(Tensor x, Tensor y, Tensor? sampleWeight)
+        private Dictionary<string, double> TrainStepWeighted(Tensor[] x, Tensor y, Tensor? sampleWeight)
         {
             var loss = Loss ?? throw new KerasInvalidOperationException("Fit needs a loss: pass `loss` to Compile().");
             // Gradients are reset to none (PyTorch's zero_grad(set_to_none=True)): backward writes fresh ones, no zeroing kernel.
@@ -509,7 +511,7 @@ namespace Keras.Models
             // Keras: the optimizer scales the loss (loss_scale_factor, LossScaleOptimizer) and unscales the gradients in Apply.
             Optimizer!.ScaleLoss(value).backward();
             Optimizer.Apply(_compiledTrainable);
-            _lossTracker.UpdateState(value.item<float>(), x.shape[0]);
+            _lossTracker.UpdateState(value.item<float>(), x[0].shape[0]);
             using (torch.no_grad()) UpdateMetrics(y, yPred, sampleWeight, yMask);
             return Logs();
         }
@@ -537,9 +539,9 @@ namespace Keras.Models
         }
 
         /// <summary>One evaluation step (Keras' <c>test_step</c>): forward with training=false, loss and metrics.</summary>
-        protected virtual Dictionary<string, double> TestStep(Tensor x, Tensor y) => TestStepWeighted(x, y, null);
+        protected virtual Dictionary<string, double> TestStep(Tensor x, Tensor y) => TestStepWeighted(new[] { x }, y, null);
 
-        private Dictionary<string, double> TestStepWeighted(Tensor x, Tensor y, Tensor? sampleWeight)
+        private Dictionary<string, double> TestStepWeighted(Tensor[] x, Tensor y, Tensor? sampleWeight)
         {
             using var _ = torch.no_grad();
             var yPred = ForwardWithMask(x, training: false, out var yMask);
@@ -555,7 +557,7 @@ namespace Keras.Models
                 {
                     throw InputChecks.LossFailure(e, $"The loss '{Loss.Name}'", CurrentBatch, y, yPred);
                 }
-                using (value) _lossTracker.UpdateState(value.item<float>(), x.shape[0]);
+                using (value) _lossTracker.UpdateState(value.item<float>(), x[0].shape[0]);
             }
             UpdateMetrics(y, yPred, sampleWeight, yMask);
             return Logs();
@@ -678,7 +680,9 @@ namespace Keras.Models
                 {
                     var bx = OnModelDevice(Rows(x, begin, size));
                     var (by, bw) = SplitWeights(OnModelDevice(Rows(y, begin, size)));
-                    logs = IsMultiIO ? TestStepMulti(bx, by, bw) : bw is null ? TestStep(bx[0], by[0]) : TestStepWeighted(bx[0], by[0], bw[0]);
+                    logs = IsMultiIO ? TestStepMulti(bx, by, bw)
+                        : bw is null && bx.Length == 1 ? TestStep(bx[0], by[0])
+                        : TestStepWeighted(bx, by[0], bw?[0]);
                 }
                 list.ForEach(c => c.OnTestBatchEnd(step, logs));
                 bar?.Update(step + 1, logs);

@@ -248,7 +248,7 @@ namespace Keras.Models
             MaybeBuildFor(x[0]);
             ResetMetrics();
             using var scope = torch.NewDisposeScope();
-            return IsMultiIO ? TrainStepMulti(x.ToArray(), y.ToArray(), null) : TrainStep(x[0], y[0]);
+            return IsMultiIO ? TrainStepMulti(x.ToArray(), y.ToArray(), null) : x.Count == 1 ? TrainStep(x[0], y[0]) : TrainStepWeighted(x.ToArray(), y[0], null);
         }
     }
 }

@@ -124,4 +124,32 @@ namespace Keras.Ops
 
         internal static Matmul FromConfig(ConfigReader c) => new Matmul(c.Name);
     }
+
+    /// <summary>
+    /// <c>keras.ops.equal(x1, x2)</c>: element-wise <c>x1 == x2</c>, boolean. Keras records it when a mask is computed on
+    /// symbolic tensors.
+    /// </summary>
+    [KerasClass("Equal")]
+    public sealed class Equal : BinaryOperation
+    {
+        /// <summary>Creates the operation.</summary>
+        public Equal(string? name = null) : base(name) { }
+        private protected override string? OutputDtype => "bool";
+        private protected override Tensor Apply(Tensor x1, Tensor x2) => x1.eq(x2);
+        internal static Equal FromConfig(ConfigReader c) => new Equal(c.Name);
+    }
+
+    /// <summary>
+    /// <c>keras.ops.not_equal(x1, x2)</c>: element-wise <c>x1 != x2</c>, boolean. Keras 3 saves it in Functional graphs as
+    /// the op computing Embedding's <c>mask_zero</c> mask (<c>not_equal(inputs, 0)</c>) and Masking's.
+    /// </summary>
+    [KerasClass("NotEqual")]
+    public sealed class NotEqual : BinaryOperation
+    {
+        /// <summary>Creates the operation.</summary>
+        public NotEqual(string? name = null) : base(name) { }
+        private protected override string? OutputDtype => "bool";
+        private protected override Tensor Apply(Tensor x1, Tensor x2) => x1.ne(x2);
+        internal static NotEqual FromConfig(ConfigReader c) => new NotEqual(c.Name);
+    }
 }

@@ -60,6 +60,9 @@ namespace Keras.Ops
         /// <summary>The output shape for the arguments' shapes (constants have shape []).</summary>
         private protected abstract long[] OutputShape(IReadOnlyList<long[]> shapes);
 
+        /// <summary>The output's dtype when it is not the compute dtype (comparisons give "bool").</summary>
+        private protected virtual string? OutputDtype => null;
+
         /// <summary>The computation on concrete arguments (constants as 0-d tensors on the tensors' device).</summary>
         private protected abstract Tensor Compute(IReadOnlyList<Tensor> arguments);
 
@@ -72,7 +75,7 @@ namespace Keras.Ops
             var tensors = arguments.Where(a => a.Tensor != null).Select(a => a.Tensor!).ToArray();
             if (tensors.Length == 0) throw new KerasArgumentException($"{KerasClassName}: at least one argument must be a tensor.");
             var shapes = arguments.Select(a => a.Tensor?.Shape ?? Array.Empty<long>()).ToArray();
-            var output = RecordCall(tensors, OutputShape(shapes));
+            var output = RecordCall(tensors, OutputShape(shapes), OutputDtype);
             output.CallArguments = arguments.Select(a => a.Tensor == null ? (double?)a.Constant : null).ToArray();
             return output;
         }

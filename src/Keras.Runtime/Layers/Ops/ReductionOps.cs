@@ -94,4 +94,50 @@ namespace Keras.Ops
             return new Min(Axes(c, "axis"), c.Bool("keepdims", false), c.Name);
         }
     }
+
+    /// <summary>A logical reduction (any, all): the output is boolean; non-boolean inputs count as true where non-zero.</summary>
+    public abstract class LogicalReduction : ReductionOperation
+    {
+        /// <summary>Creates the operation.</summary>
+        private protected LogicalReduction(int[]? axis, bool keepdims, string? name) : base(axis, keepdims, name) { }
+
+        private protected override string? OutputDtype => "bool";
+
+        private protected abstract Tensor Reduce(Tensor x, long axis);
+
+        private protected override Tensor Compute(IReadOnlyList<Tensor> a)
+        {
+            var x = a[0].dtype == ScalarType.Bool ? a[0].alias() : a[0].ne(0);
+            foreach (var axis in Reduced((int)a[0].dim()).OrderByDescending(d => d))
+            {
+                var reduced = Reduce(x, axis);
+                x.Dispose();
+                x = reduced;
+            }
+            return x;
+        }
+    }
+
+    /// <summary>
+    /// <c>keras.ops.any(x, axis=None, keepdims=False)</c>: whether any element along the axes is true. Masking's mask is
+    /// <c>any(not_equal(inputs, mask_value), axis=-1)</c>.
+    /// </summary>
+    [KerasClass("Any")]
+    public sealed class Any : LogicalReduction
+    {
+        /// <summary>Creates the operation.</summary>
+        public Any(int[]? axis = null, bool keepdims = false, string? name = null) : base(axis, keepdims, name) { }
+        private protected override Tensor Reduce(Tensor x, long axis) => x.any(axis, Keepdims);
+        internal static Any FromConfig(ConfigReader c) => new Any(Axes(c, "axis"), c.Bool("keepdims", false), c.Name);
+    }
+
+    /// <summary><c>keras.ops.all(x, axis=None, keepdims=False)</c>: whether every element along the axes is true.</summary>
+    [KerasClass("All")]
+    public sealed class All : LogicalReduction
+    {
+        /// <summary>Creates the operation.</summary>
+        public All(int[]? axis = null, bool keepdims = false, string? name = null) : base(axis, keepdims, name) { }
+        private protected override Tensor Reduce(Tensor x, long axis) => x.all(axis, Keepdims);
+        internal static All FromConfig(ConfigReader c) => new All(Axes(c, "axis"), c.Bool("keepdims", false), c.Name);
+    }
 }

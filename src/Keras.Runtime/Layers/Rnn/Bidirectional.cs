@@ -14,11 +14,11 @@ namespace Keras.Layers
     /// <c>layer</c> forwards (named <c>forward_…</c>) and a copy with go_backwards flipped (named
     /// <c>backward_…</c>, or the given <c>backward_layer</c>) on the same sequence, flips the backward sequence back to
     /// input order (with return_sequences) and merges the two: "concat" (last axis), "sum", "mul", "ave", or null (both
-    /// outputs, through <see cref="CallAll"/>). As Keras does, both copies output zeros on masked steps when they return
+    /// outputs, through <c>CallAll</c>). As Keras does, both copies output zeros on masked steps when they return
     /// sequences. Weights live in <c>forward_layer/cell/vars</c> and <c>backward_layer/cell/vars</c>.
     /// </summary>
     [KerasClass("Bidirectional")]
-    public sealed class Bidirectional : Layer
+    public sealed class Bidirectional : Layer, IMultiOutputLayer
     {
         private static readonly string?[] MergeModes = { "sum", "mul", "ave", "concat", null };
 
@@ -136,12 +136,66 @@ namespace Keras.Layers
         {
             var shape = Forward.ComputeOutputShape(inputShape);
             if (MergeMode == null)
-                throw new KerasArgumentException(
-                    $"Layer \"{Name}\" has merge_mode=None and gives two outputs; this runtime's graphs take one output per layer call. " +
-                    "Call CallAll on tensors, or use a merge mode.");
+                throw TwoOutputs();
             if (MergeMode == "concat") shape[shape.Length - 1] *= 2;
             return shape;
         }
+
+        private KerasArgumentException TwoOutputs() =>
+            new KerasArgumentException($"Layer \"{Name}\" has merge_mode=None and gives two outputs (forward, backward): call CallAll, or use a merge mode.");
+
+        /// <summary>
+        /// Keras' symbolic call with every output: the merged output (with merge_mode None, the forward then the backward
+        /// output), then with return_state the forward layer's states and the backward layer's. <paramref name="initialState"/>
+        /// holds the forward layer's initial states then the backward layer's. As for an RNN, a call given initial states runs
+        /// without the sequence's mask.
+        /// </summary>
+        public KerasTensor[] CallAll(KerasTensor inputs, IReadOnlyList<KerasTensor>? initialState = null, bool? training = null) =>
+            ((IMultiOutputLayer)this).CallSymbolic(inputs, initialState, training);
+
+        KerasTensor[] IMultiOutputLayer.CallSymbolic(KerasTensor inputs, IReadOnlyList<KerasTensor>? extra, bool? training)
+        {
+            int forwardStates = Forward.StateTensorCount, backwardStates = Backward.StateTensorCount;
+            var all = RecurrentCalls.Inputs(this, inputs, extra, forwardStates + backwardStates, i => i < forwardStates ? Forward.Units : Backward.Units);
+            EnsureAlive();
+            MaybeBuild(inputs.Shape);
+            AssertInputCompatibility(inputs.Shape);
+            var sequence = Forward.ComputeOutputShape(inputs.Shape);
+            var shapes = new List<long[]>();
+            if (MergeMode == null)
+            {
+                shapes.Add(sequence);
+                shapes.Add(Backward.ComputeOutputShape(inputs.Shape));
+            }
+            else
+            {
+                shapes.Add(ComputeOutputShape(inputs.Shape));
+            }
+            if (ReturnState)
+            {
+                for (int i = 0; i < forwardStates; i++) shapes.Add(new[] { inputs.Shape[0], (long)Forward.Units });
+                for (int i = 0; i < backwardStates; i++) shapes.Add(new[] { inputs.Shape[0], (long)Backward.Units });
+            }
+            return RecordCall(all, shapes, training);
+        }
+
+        KerasTensor IMultiOutputLayer.CallSymbolicFirst(KerasTensor inputs, bool? training) =>
+            MergeMode == null ? throw TwoOutputs() : ((IMultiOutputLayer)this).CallSymbolic(inputs, null, training)[0];
+
+        Tensor[] IMultiOutputLayer.CallRecorded(KerasTensor node, IReadOnlyList<Tensor> inputs, Tensor? mask, bool? training, out Tensor?[] masks)
+        {
+            var initial = inputs.Count > 1 ? inputs.Skip(1).ToArray() : null;
+            var all = CallAll(inputs[0], initial is null ? mask : null, training, initial); // Keras passes the mask only to calls on one tensor argument
+            masks = new Tensor?[all.Length];
+            // Keras' compute_mask: the sequence's mask on each sequence output (two with merge_mode None), none for the states.
+            if (ReturnSequences && mask is not null)
+                for (int i = 0; i < (MergeMode == null ? 2 : 1); i++) masks[i] = mask.alias();
+            return all;
+        }
+
+        KerasTensor[] IMultiOutputLayer.CallSaved(SavedCall call) => RecurrentCalls.Replay(this, call);
+
+        JsonObject IMultiOutputLayer.SaveCall(KerasTensor node, Func<KerasTensor, JsonNode> tensor) => RecurrentCalls.Save(node, tensor);
 
         /// <summary>Keras' <c>reset_states()</c> on both layers (stateful only).</summary>
         public void ResetStates()

@@ -18,7 +18,7 @@ namespace Keras.Layers
     /// that carry their states to the next call (same batch size) until <see cref="ResetStates"/>. A subclass projects
     /// the inputs once for all steps and computes one step from the previous states; states[0] is the output h.
     /// </summary>
-    public abstract class Recurrent : Layer
+    public abstract class Recurrent : Layer, IMultiOutputLayer
     {
         private Tensor[]? _states;
         private Tensor[]? _recurrentMasks;              // per call: recurrent dropout masks (one, or one per gate)
@@ -210,6 +210,9 @@ namespace Keras.Layers
         /// <summary>Number of states (LSTM: h and c; GRU: h).</summary>
         private protected abstract int StateCount { get; }
 
+        /// <summary>Number of states, for the layers that wrap this one.</summary>
+        internal int StateTensorCount => StateCount;
+
         /// <summary>Creates the weights for <paramref name="features"/> input features.</summary>
         private protected abstract void BuildWeights(long features);
 
@@ -324,6 +327,50 @@ namespace Keras.Layers
                 _finalStates = null;
             }
         }
+
+        /// <summary>
+        /// Keras' symbolic call with every output: <c>lstm(x, initial_state=[h, c])</c> records one node whose outputs are the
+        /// output and, with <c>return_state</c>, the final states (LSTM: h, c; GRU and SimpleRNN: h). Later calls and the
+        /// model's outputs may use any of them (the encoder-decoder pattern), and the graph saves and loads them with their
+        /// <c>tensor_index</c>. Keras fills the call's mask only when it has one tensor argument: given initial states, the
+        /// call runs without the sequence's mask, and its output keeps that mask.
+        /// </summary>
+        public KerasTensor[] CallAll(KerasTensor inputs, IReadOnlyList<KerasTensor>? initialState = null, bool? training = null) =>
+            ((IMultiOutputLayer)this).CallSymbolic(inputs, initialState, training);
+
+        KerasTensor[] IMultiOutputLayer.CallSymbolic(KerasTensor inputs, IReadOnlyList<KerasTensor>? extra, bool? training)
+        {
+            var all = RecurrentCalls.Inputs(this, inputs, extra, StateCount, _ => Units);
+            EnsureAlive();
+            MaybeBuild(inputs.Shape);
+            AssertInputCompatibility(inputs.Shape);
+            var shapes = new List<long[]> { ComputeOutputShape(inputs.Shape) };
+            if (ReturnState)
+                for (int i = 0; i < StateCount; i++) shapes.Add(new[] { inputs.Shape[0], (long)Units });
+            return RecordCall(all, shapes, training);
+        }
+
+        KerasTensor IMultiOutputLayer.CallSymbolicFirst(KerasTensor inputs, bool? training) =>
+            ((IMultiOutputLayer)this).CallSymbolic(inputs, null, training)[0];
+
+        Tensor[] IMultiOutputLayer.CallRecorded(KerasTensor node, IReadOnlyList<Tensor> inputs, Tensor? mask, bool? training, out Tensor?[] masks)
+        {
+            var initial = inputs.Count > 1 ? inputs.Skip(1).ToArray() : null;
+            var callMask = initial is null ? mask : null; // Keras passes the mask only to calls on one tensor argument
+            var all = ReturnState || initial != null ? CallWithStates(inputs[0], callMask, training, initial) : new[] { CallInternal(inputs[0], callMask, training, false, out _) };
+            if (!ReturnState && all.Length > 1)
+            {
+                for (int i = 1; i < all.Length; i++) all[i].Dispose();
+                all = new[] { all[0] };
+            }
+            masks = new Tensor?[all.Length];
+            masks[0] = ReturnSequences ? mask?.alias() : null; // Keras' compute_mask: the sequence's mask; none for the states
+            return all;
+        }
+
+        KerasTensor[] IMultiOutputLayer.CallSaved(SavedCall call) => RecurrentCalls.Replay(this, call);
+
+        JsonObject IMultiOutputLayer.SaveCall(KerasTensor node, Func<KerasTensor, JsonNode> tensor) => RecurrentCalls.Save(node, tensor);
 
         /// <inheritdoc />
         protected sealed override Tensor CallCore(Tensor inputs, bool? training) => CallCoreWithMask(inputs, null, training);
