@@ -93,4 +93,33 @@ public class SymbolicTrainingArgumentTests : KerasTestBase
         using var p = loaded.Predict(x);
         Assert.All(p.data<float>().ToArray(), v => Assert.Equal(0f, v));
     }
+
+    [Fact]
+    public void Attention_layers_called_on_several_tensors_take_training_keep_it_in_the_node_and_reload_it()
+    {
+        var query = new Input(new long[] { 4, 8 });
+        var value = new Input(new long[] { 5, 8 });
+        var mha = new MultiHeadAttention(2, 4, dropout: 0.5, seed: 3, name: "mha");
+        var attention = new Attention(dropout: 0.9, seed: 4, name: "attention");
+        var crossed = mha.Call(query, value, training: true);   // dropout even in inference
+        var scored = attention.Call(new[] { crossed, value }, training: false); // never dropout
+        var model = new Functional(new[] { query, value }, new[] { scored }, name: "attend");
+        var layers = System.Text.Json.Nodes.JsonNode.Parse(model.ToJson())!["config"]!["layers"]!.AsArray();
+        Assert.True((bool)layers.Single(l => (string?)l!["name"] == "mha")!["inbound_nodes"]![0]!["kwargs"]!["training"]!);
+        Assert.False((bool)layers.Single(l => (string?)l!["name"] == "attention")!["inbound_nodes"]![0]!["kwargs"]!["training"]!);
+
+        string path = Path.Combine(KerasHome, "attend.keras");
+        model.Save(path);
+        var loaded = Assert.IsType<Functional>(Saving.LoadModel(path));
+        using var q = torch.randn(2, 4, 8);
+        using var v = torch.randn(2, 5, 8);
+        foreach (var m in new[] { model, loaded })
+        {
+            // Inference runs the attention in training mode as recorded: two predictions differ (fresh dropout masks).
+            var first = m.Predict(new[] { q, v });
+            var second = m.Predict(new[] { q, v });
+            Assert.False(first[0].allclose(second[0]), m.Name + ": the recorded training=True keeps MultiHeadAttention's dropout on");
+            foreach (var t in first.Concat(second)) t.Dispose();
+        }
+    }
 }

@@ -319,7 +319,7 @@ namespace Keras.Models
                     {
                         Tensor? resultMask = null;
                         Tensor result = node.SourceLayer is IMultiInputLayer multi
-                            ? CallMulti(multi, node, args.Select(a => values[a]).ToArray(), training, masks, out resultMask)
+                            ? CallMulti(multi, node, args.Select(a => values[a]).ToArray(), node.CallTraining ?? training, masks, out resultMask)
                             : node.SourceLayer!.CallInternal(values[args[0]], inputMask,
                                 node.CallTraining ?? training, // a training given at the call wins
                                 masks.Count > 0 || node.SourceLayer.SupportsMasking, out resultMask);

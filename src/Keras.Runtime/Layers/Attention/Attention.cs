@@ -146,8 +146,11 @@ namespace Keras.Layers
         private static long[] OutputShape(IReadOnlyList<long[]> shapes) =>
             shapes[0].Take(shapes[0].Length - 1).Append(shapes[1][shapes[1].Length - 1]).ToArray();
 
-        /// <summary>Keras' <c>attention([query, value])</c> / <c>attention([query, value, key], use_causal_mask=...)</c> on symbolic tensors.</summary>
-        public KerasTensor Call(IReadOnlyList<KerasTensor> inputs, bool useCausalMask = false)
+        /// <summary>
+        /// Keras' <c>attention([query, value])</c> / <c>attention([query, value, key], use_causal_mask=..., training=...)</c> on
+        /// symbolic tensors; a given <paramref name="training"/> fixes the mode of this call when the graph runs (its dropout).
+        /// </summary>
+        public KerasTensor Call(IReadOnlyList<KerasTensor> inputs, bool useCausalMask = false, bool? training = null)
         {
             if (inputs is null || inputs.Any(i => i is null)) throw NotAList("None");
             EnsureAlive();
@@ -156,6 +159,7 @@ namespace Keras.Layers
             EnsureBuilt(shapes[0]);
             var output = RecordCall(inputs, OutputShape(shapes));
             output.CallArguments = new CallSettings(useCausalMask);
+            output.CallTraining = training;
             return output;
         }
 
@@ -289,11 +293,11 @@ namespace Keras.Layers
         {
             var inputs = call.Tensors(call.Arg(0) ?? call.Kwarg("inputs"), "inputs");
             bool causal = call.Flag("use_causal_mask");
-            call.Ignore("training");
+            bool? training = call.OptionalFlag("training");
             call.ExpectNone("mask", "input masks");
             call.ExpectNone("return_attention_scores", "returning the attention scores");
             call.Finish();
-            return Call(inputs, causal);
+            return Call(inputs, causal, training);
         }
 
         Tensor IMultiInputLayer.CallRecorded(KerasTensor node, IReadOnlyList<Tensor> inputs, bool? training) =>
@@ -303,6 +307,7 @@ namespace Keras.Layers
         {
             var kwargs = new JsonObject();
             if (node.CallArguments is CallSettings { UseCausalMask: true }) kwargs["use_causal_mask"] = true;
+            if (node.CallTraining is bool training) kwargs["training"] = training;
             return new JsonObject { ["args"] = new JsonArray(LayerCalls.List(node.SourceInputs, tensor)), ["kwargs"] = kwargs };
         }
     }

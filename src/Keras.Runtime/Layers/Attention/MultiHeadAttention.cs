@@ -219,7 +219,7 @@ namespace Keras.Layers
         /// Keras' <c>mha(query, value, key=None)</c> on symbolic tensors (cross-attention in a Functional graph); the key
         /// defaults to the value. <c>Call(x)</c> is self-attention.
         /// </summary>
-        public KerasTensor Call(KerasTensor query, KerasTensor value, KerasTensor? key = null)
+        public KerasTensor Call(KerasTensor query, KerasTensor value, KerasTensor? key = null, bool? training = null)
         {
             if (query is null || value is null) throw new KerasArgumentException("MultiHeadAttention needs a query and a value tensor. Received: None");
             EnsureAlive();
@@ -230,7 +230,9 @@ namespace Keras.Layers
             }
             MaybeBuild(query.Shape);
             var inputs = key is null ? new[] { query, value } : new[] { query, value, key };
-            return RecordCall(inputs, ComputeOutputShape(query.Shape));
+            var output = RecordCall(inputs, ComputeOutputShape(query.Shape));
+            output.CallTraining = training; // fixes this call's mode (its dropout) when the graph runs
+            return output;
         }
 
         KerasTensor IMultiInputLayer.CallSaved(SavedCall call)
@@ -238,13 +240,13 @@ namespace Keras.Layers
             var query = call.Tensor(call.Arg(0) ?? call.Kwarg("query"), "query");
             var value = call.Tensor(call.Arg(1) ?? call.Kwarg("value"), "value");
             var key = call.OptionalTensor(call.Arg(2) ?? call.Kwarg("key"), "key");
-            call.Ignore("training");
+            bool? training = call.OptionalFlag("training");
             foreach (var mask in new[] { "query_mask", "value_mask", "key_mask", "attention_mask" }) call.ExpectNone(mask, "attention masks");
             call.ExpectNone("use_causal_mask", "MultiHeadAttention's causal mask");
             call.ExpectNone("return_attention_scores", "returning the attention scores");
             call.Finish();
-            if (ReferenceEquals(query, value) && (key is null || ReferenceEquals(key, value))) return base.Call(query); // self-attention
-            return Call(query, value, key);
+            if (ReferenceEquals(query, value) && (key is null || ReferenceEquals(key, value))) return base.Call(query, training); // self-attention
+            return Call(query, value, key, training);
         }
 
         Tensor IMultiInputLayer.CallRecorded(KerasTensor node, IReadOnlyList<Tensor> inputs, bool? training) =>
@@ -254,7 +256,9 @@ namespace Keras.Layers
         JsonObject IMultiInputLayer.SaveCall(KerasTensor node, Func<KerasTensor, JsonNode> tensor)
         {
             var inputs = node.SourceInputs.Count == 1 ? new[] { node.SourceInputs[0], node.SourceInputs[0] } : node.SourceInputs.ToArray();
-            return new JsonObject { ["args"] = LayerCalls.List(inputs, tensor), ["kwargs"] = new JsonObject() };
+            var kwargs = new JsonObject();
+            if (node.CallTraining is bool training) kwargs["training"] = training;
+            return new JsonObject { ["args"] = LayerCalls.List(inputs, tensor), ["kwargs"] = kwargs };
         }
 
         // The value and key of the call in progress (Layer.Call carries one tensor, the query); null for self-attention.
