@@ -24,6 +24,14 @@ namespace Keras.Layers
         /// <summary>Runs the call that produced <paramref name="node"/> on concrete tensors (one per <c>node.SourceInputs</c>).</summary>
         Tensor CallRecorded(KerasTensor node, IReadOnlyList<Tensor> inputs, bool? training);
 
+        /// <summary>
+        /// Runs the recorded call with the masks its tensors carry (null entries for tensors without one), for layers whose
+        /// call takes them (Keras fills <c>mask</c> or <c>query_mask</c>/<c>value_mask</c> in from the inputs). The default
+        /// ignores them.
+        /// </summary>
+        Tensor CallRecorded(KerasTensor node, IReadOnlyList<Tensor> inputs, IReadOnlyList<Tensor?> masks, bool? training) =>
+            CallRecorded(node, inputs, training);
+
         /// <summary>The call's inbound node as Keras writes it: <c>{"args": [...], "kwargs": {...}}</c>.</summary>
         JsonObject SaveCall(KerasTensor node, Func<KerasTensor, JsonNode> tensor);
 

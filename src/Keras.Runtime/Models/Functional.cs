@@ -357,11 +357,10 @@ namespace Keras.Models
         private static Tensor CallMulti(IMultiInputLayer layer, KerasTensor node, Tensor[] inputs, bool? training, Dictionary<KerasTensor, Tensor> masks,
             out Tensor? outputMask)
         {
-            var result = layer.CallRecorded(node, inputs, training);
             outputMask = null;
-            if (masks.Count == 0) return result;
-            var inputMasks = node.SourceInputs.Select(a => masks.TryGetValue(a, out var m) ? m : null).ToArray();
-            if (inputMasks.All(m => m is null)) return result;
+            var inputMasks = masks.Count == 0 ? null : node.SourceInputs.Select(a => masks.TryGetValue(a, out var m) ? m : null).ToArray();
+            if (inputMasks is null || inputMasks.All(m => m is null)) return layer.CallRecorded(node, inputs, training);
+            var result = layer.CallRecorded(node, inputs, inputMasks, training);
             try
             {
                 outputMask = layer.ComputeMask(inputs, inputMasks);

@@ -294,7 +294,9 @@ namespace Keras.Layers
             var inputs = call.Tensors(call.Arg(0) ?? call.Kwarg("inputs"), "inputs");
             bool causal = call.Flag("use_causal_mask");
             bool? training = call.OptionalFlag("training");
-            call.ExpectNone("mask", "input masks");
+            // Keras fills `mask` in from the inputs' masks, which the graph propagates itself.
+            if (call.Kwarg("mask") is { } mask && !(SavedCall.IsTensor(mask) || mask is JsonArray list && list.All(m => m is null || SavedCall.IsTensor(m))))
+                call.ExpectNone("mask", "input masks that are not tensors");
             call.ExpectNone("return_attention_scores", "returning the attention scores");
             call.Finish();
             return Call(inputs, causal, training);
@@ -302,6 +304,13 @@ namespace Keras.Layers
 
         Tensor IMultiInputLayer.CallRecorded(KerasTensor node, IReadOnlyList<Tensor> inputs, bool? training) =>
             Call(inputs, null, training, node.CallArguments is CallSettings { UseCausalMask: true });
+
+        /// <summary>A recorded call with its inputs' masks: Keras fills <c>mask=[query_mask, value_mask]</c> in from them.</summary>
+        Tensor IMultiInputLayer.CallRecorded(KerasTensor node, IReadOnlyList<Tensor> inputs, IReadOnlyList<Tensor?> masks, bool? training) =>
+            Call(inputs, new[] { masks[0], masks.Count > 1 ? masks[1] : null }, training, node.CallArguments is CallSettings { UseCausalMask: true });
+
+        /// <summary>Keras' <c>compute_mask</c>: the query's mask.</summary>
+        Tensor? IMultiInputLayer.ComputeMask(IReadOnlyList<Tensor> inputs, IReadOnlyList<Tensor?> masks) => masks[0]?.alias();
 
         JsonObject IMultiInputLayer.SaveCall(KerasTensor node, Func<KerasTensor, JsonNode> tensor)
         {

@@ -193,33 +193,90 @@ namespace Keras.Layers
             return shape;
         }
 
-        /// <summary>Keras' <c>mha(query, value, key=None, training=None)</c>; the key defaults to the value.</summary>
-        public Tensor Call(Tensor query, Tensor value, Tensor? key = null, bool? training = null)
+        /// <summary>
+        /// Keras' <c>mha(query, value, key=None, query_mask=None, value_mask=None, key_mask=None, attention_mask=None,
+        /// training=None, use_causal_mask=False)</c>; the key defaults to the value. As Keras' <c>_compute_attention_mask</c>,
+        /// the masks are joined with a logical and: the query mask (batch, T) as (batch, T, 1), the value and key masks
+        /// (batch, S) as (batch, 1, S), the causal lower triangle (1, T, S), and <paramref name="attentionMask"/> (batch, T, S).
+        /// Masked scores are set to a large negative number before the softmax and the masked probabilities to zero after it
+        /// (a query step with nothing to attend to gets zeros).
+        /// </summary>
+        public Tensor Call(Tensor query, Tensor value, Tensor? key = null, bool? training = null, Tensor? attentionMask = null,
+            bool useCausalMask = false, Tensor? queryMask = null, Tensor? valueMask = null, Tensor? keyMask = null)
         {
+            if (query is null || value is null) throw new KerasArgumentException("MultiHeadAttention needs a query and a value tensor. Received: None");
             if (!Built)
             {
                 _valueFeatures = value.shape[value.dim() - 1];
                 if (key is not null) _keyFeatures = key.shape[key.dim() - 1];
             }
-            if (ReferenceEquals(query, value) && key is null) return base.Call(query, training);
-            _crossValue = value;
-            _crossKey = key ?? value;
+            _callMask = CombinedMask(query, value, queryMask, valueMask, key is null ? null : keyMask, attentionMask, useCausalMask);
+            bool self = ReferenceEquals(query, value) && (key is null || ReferenceEquals(key, value));
+            _crossValue = self ? null : value;
+            _crossKey = self ? null : key ?? value;
             try
             {
                 return base.Call(query, training);
             }
             finally
             {
+                _callMask?.Dispose();
+                _callMask = null;
                 _crossValue = null;
                 _crossKey = null;
             }
+        }
+
+        /// <summary>Keras' joined attention mask (booleans broadcasting to (batch, T, S)), or null when nothing is masked.</summary>
+        private Tensor? CombinedMask(Tensor query, Tensor value, Tensor? queryMask, Tensor? valueMask, Tensor? keyMask, Tensor? attentionMask, bool causal)
+        {
+            long batch = query.shape[0], t = query.shape[1], source = value.shape[1];
+            void Check(Tensor? mask, string name, long[] shape)
+            {
+                if (mask is null) return;
+                var actual = mask.shape;
+                bool ok = actual.Length == shape.Length && actual.Select((a, i) => a == shape[i] || (i == 0 && a == 1)).All(x => x); // a batch of 1 broadcasts
+                if (!ok)
+                    throw new KerasArgumentException(
+                        $"Layer \"{Name}\": {name} must have shape {FormatShape(shape)} (query length {t}, value length {source}). Received: {FormatShape(actual)}.", name);
+            }
+            Check(queryMask, "query_mask", new[] { batch, t });
+            Check(valueMask, "value_mask", new[] { batch, source });
+            Check(keyMask, "key_mask", new[] { batch, source });
+            Check(attentionMask, "attention_mask", new[] { batch, t, source });
+            Tensor? joined = null;
+            void Join(Tensor part)
+            {
+                if (joined is null)
+                {
+                    joined = part;
+                    return;
+                }
+                var next = joined.logical_and(part);
+                joined.Dispose();
+                part.Dispose();
+                joined = next;
+            }
+            static Tensor AsBool(Tensor m) => m.dtype == ScalarType.Bool ? m.alias() : m.ne(0);
+            if (queryMask is not null) { using var q = AsBool(queryMask); Join(q.unsqueeze(-1)); }
+            if (valueMask is not null) { using var v = AsBool(valueMask); Join(v.unsqueeze(-2)); }
+            if (keyMask is not null) { using var k = AsBool(keyMask); Join(k.unsqueeze(-2)); }
+            if (causal)
+            {
+                using var ones = torch.ones(new[] { t, source }, ScalarType.Bool, query.device);
+                using var lower = ones.tril(); // row ≥ column, as Keras' cumsum comparison
+                Join(lower.unsqueeze(0));
+            }
+            if (attentionMask is not null) Join(AsBool(attentionMask));
+            return joined;
         }
 
         /// <summary>
         /// Keras' <c>mha(query, value, key=None)</c> on symbolic tensors (cross-attention in a Functional graph); the key
         /// defaults to the value. <c>Call(x)</c> is self-attention.
         /// </summary>
-        public KerasTensor Call(KerasTensor query, KerasTensor value, KerasTensor? key = null, bool? training = null)
+        public KerasTensor Call(KerasTensor query, KerasTensor value, KerasTensor? key = null, bool? training = null, KerasTensor? attentionMask = null,
+            bool useCausalMask = false)
         {
             if (query is null || value is null) throw new KerasArgumentException("MultiHeadAttention needs a query and a value tensor. Received: None");
             EnsureAlive();
@@ -229,9 +286,12 @@ namespace Keras.Layers
                 if (key is not null) _keyFeatures = key.Shape[key.Shape.Length - 1];
             }
             MaybeBuild(query.Shape);
-            var inputs = key is null ? new[] { query, value } : new[] { query, value, key };
+            var inputs = new List<KerasTensor> { query, value };
+            if (key is not null) inputs.Add(key);
+            if (attentionMask is not null) inputs.Add(attentionMask);
             var output = RecordCall(inputs, ComputeOutputShape(query.Shape));
             output.CallTraining = training; // fixes this call's mode (its dropout) when the graph runs
+            output.CallArguments = new CallSettings(key is not null, attentionMask is not null, useCausalMask);
             return output;
         }
 
@@ -241,22 +301,50 @@ namespace Keras.Layers
             var value = call.Tensor(call.Arg(1) ?? call.Kwarg("value"), "value");
             var key = call.OptionalTensor(call.Arg(2) ?? call.Kwarg("key"), "key");
             bool? training = call.OptionalFlag("training");
-            foreach (var mask in new[] { "query_mask", "value_mask", "key_mask", "attention_mask" }) call.ExpectNone(mask, "attention masks");
-            call.ExpectNone("use_causal_mask", "MultiHeadAttention's causal mask");
+            // Keras fills the query, value and key masks in from those tensors' masks, which the graph propagates itself.
+            foreach (var name in new[] { "query_mask", "value_mask", "key_mask" })
+                if (call.Kwarg(name) is { } mask && !SavedCall.IsTensor(mask)) call.ExpectNone(name, "a mask that is not a tensor");
+            var attentionMask = call.OptionalTensor(call.Kwarg("attention_mask"), "attention_mask");
+            bool causal = call.Flag("use_causal_mask");
             call.ExpectNone("return_attention_scores", "returning the attention scores");
             call.Finish();
-            if (ReferenceEquals(query, value) && (key is null || ReferenceEquals(key, value))) return base.Call(query, training); // self-attention
-            return Call(query, value, key, training);
+            if (ReferenceEquals(query, value) && (key is null || ReferenceEquals(key, value)) && attentionMask is null && !causal)
+                return base.Call(query, training); // self-attention
+            return Call(query, value, key, training, attentionMask, causal);
         }
 
-        Tensor IMultiInputLayer.CallRecorded(KerasTensor node, IReadOnlyList<Tensor> inputs, bool? training) =>
-            inputs.Count == 1 ? base.Call(inputs[0], training) : Call(inputs[0], inputs[1], inputs.Count > 2 ? inputs[2] : null, training);
+        /// <summary>What a symbolic call recorded besides its tensors: whether a key and an attention mask follow the value, the causal mask.</summary>
+        private sealed record CallSettings(bool HasKey, bool HasAttentionMask, bool UseCausalMask);
 
-        /// <summary>Keras writes query and value positionally (twice the same tensor for self-attention).</summary>
+        Tensor IMultiInputLayer.CallRecorded(KerasTensor node, IReadOnlyList<Tensor> inputs, bool? training) =>
+            ((IMultiInputLayer)this).CallRecorded(node, inputs, new Tensor?[inputs.Count], training);
+
+        /// <summary>A recorded call with the masks its tensors carry: Keras' query_mask, value_mask and key_mask.</summary>
+        Tensor IMultiInputLayer.CallRecorded(KerasTensor node, IReadOnlyList<Tensor> inputs, IReadOnlyList<Tensor?> masks, bool? training)
+        {
+            if (inputs.Count == 1) return Call(inputs[0], inputs[0], null, training, null, false, masks[0], masks[0]); // self-attention
+            var settings = node.CallArguments as CallSettings ?? new CallSettings(inputs.Count > 2, false, false);
+            var key = settings.HasKey ? inputs[2] : null;
+            var attentionMask = settings.HasAttentionMask ? inputs[inputs.Count - 1] : null;
+            return Call(inputs[0], inputs[1], key, training, attentionMask, settings.UseCausalMask, masks[0], masks[1], settings.HasKey ? masks[2] : null);
+        }
+
+        /// <summary>Keras' output mask: the query's.</summary>
+        Tensor? IMultiInputLayer.ComputeMask(IReadOnlyList<Tensor> inputs, IReadOnlyList<Tensor?> masks) => masks[0]?.alias();
+
+        /// <summary>
+        /// Keras writes query and value (and key) positionally (twice the same tensor for self-attention); the attention
+        /// mask, the causal mask and training in the kwargs.
+        /// </summary>
         JsonObject IMultiInputLayer.SaveCall(KerasTensor node, Func<KerasTensor, JsonNode> tensor)
         {
-            var inputs = node.SourceInputs.Count == 1 ? new[] { node.SourceInputs[0], node.SourceInputs[0] } : node.SourceInputs.ToArray();
+            var settings = node.CallArguments as CallSettings;
+            var sources = node.SourceInputs;
+            var inputs = sources.Count == 1 ? new[] { sources[0], sources[0] }
+                : sources.Take(settings?.HasKey == true ? 3 : 2).ToArray();
             var kwargs = new JsonObject();
+            if (settings?.HasAttentionMask == true) kwargs["attention_mask"] = tensor(sources[sources.Count - 1]);
+            if (settings?.UseCausalMask == true) kwargs["use_causal_mask"] = true;
             if (node.CallTraining is bool training) kwargs["training"] = training;
             return new JsonObject { ["args"] = LayerCalls.List(inputs, tensor), ["kwargs"] = kwargs };
         }
@@ -264,6 +352,7 @@ namespace Keras.Layers
         // The value and key of the call in progress (Layer.Call carries one tensor, the query); null for self-attention.
         private Tensor? _crossValue;
         private Tensor? _crossKey;
+        private Tensor? _callMask; // the joined attention mask of the call in progress, or null
 
         /// <summary>Self-attention when called with one tensor (query = key = value).</summary>
         protected override Tensor CallCore(Tensor inputs, bool? training)
@@ -275,8 +364,8 @@ namespace Keras.Layers
             using var k = Project(keyInput, _kKernel!, _kBias, type);   // (B, H, Tk, Dk)
             using var v = Project(valueInput, _vKernel!, _vBias, type); // (B, H, Tk, Dv)
             bool applyDropout = training == true && Dropout > 0;
-            bool fused = FlashAttention != false && !applyDropout;
-            using var attended = fused ? nn.functional.scaled_dot_product_attention(q, k, v) : Manual(q, k, v, applyDropout);
+            bool fused = FlashAttention != false && !applyDropout && _callMask is null;
+            using var attended = fused ? nn.functional.scaled_dot_product_attention(q, k, v) : Manual(q, k, v, applyDropout, _callMask);
             // (B, H, Tq, Dv) x (H, Dv, O) -> (B, Tq, O)
             using var oKernel = _oKernel!.Value.to_type(type);
             using var output = torch.einsum("bhqd,hdo->bqo", attended, oKernel);
@@ -285,15 +374,20 @@ namespace Keras.Layers
             return output.add(oBias);
         }
 
-        private Tensor Manual(Tensor q, Tensor k, Tensor v, bool applyDropout)
+        private Tensor Manual(Tensor q, Tensor k, Tensor v, bool applyDropout, Tensor? mask)
         {
             using var kt = k.transpose(-2, -1);
             using var scores = q.matmul(kt).mul_(1.0 / Math.Sqrt(KeyDim));
+            using var heads = mask?.unsqueeze(1); // (batch, 1, T, S): the same mask for every head
+            using var keep = heads?.logical_not();
+            // Keras' masked softmax: masked scores become a large negative number (-3e4 in float16), masked probabilities zero.
+            if (keep is not null) scores.masked_fill_(keep, scores.dtype == ScalarType.Float16 ? -3e4 : -1e9);
             using var probabilities = scores.softmax(-1);
+            if (keep is not null) probabilities.masked_fill_(keep, 0);
             if (!applyDropout) return probabilities.matmul(v);
             using var uniform = _dropoutGenerator!.Uniform(probabilities);
-            using var keep = uniform.ge(Dropout);
-            using var dropped = probabilities.mul(keep).div_(1 - Dropout);
+            using var kept = uniform.ge(Dropout);
+            using var dropped = probabilities.mul(kept).div_(1 - Dropout);
             return dropped.matmul(v);
         }
 
