@@ -8,8 +8,11 @@ using static TorchSharp.torch;
 /// <summary>
 /// Time per training step (TrainOnBatch: forward, MSE, backward, Adam) of Keras' LSTM(64) and GRU(64) followed by
 /// Dense(1) on sequences of 50 steps × 8 features, batch 64, against raw TorchSharp doing the same work with its fused
-/// nn.LSTM / nn.GRU modules and a Linear layer. Keras' GRU runs on the fused kernel (Keras' cuDNN rule), LSTM on the step
-/// loop; each pair is timed alternately in one process, medians of the rounds.
+/// nn.LSTM / nn.GRU modules and a Linear layer; both Keras layers run on the fused kernel (Keras' cuDNN rule). Then the
+/// masked case: the same sequences right-padded to lengths 10-50 (zeros after each row's length, Masking(0.0) in front of
+/// the recurrent layer), Keras on the fused kernel with packed sequences, Keras forced onto its step loop, and raw
+/// TorchSharp packing the batch with its known lengths (pack_padded_sequence, the module, h_n). Each group is timed
+/// alternately in one process, medians of the rounds.
 /// </summary>
 internal static class RnnBenchmark
 {
@@ -17,6 +20,7 @@ internal static class RnnBenchmark
     {
         const int batch = 64, steps = 50, features = 8, units = 64, stepsPerRound = 10;
         torch.set_num_threads(1);
+        if (Environment.GetEnvironmentVariable("RNN_RAW_ONLY") == "1") { Masked(rounds, batch, steps, features, units); return 0; }
         torch.manual_seed(1);
         using var x = torch.rand(batch, steps, features);
         using var y = torch.rand(batch, 1);
@@ -72,6 +76,121 @@ internal static class RnnBenchmark
             rnn.Dispose();
             head.Dispose();
         }
+        Masked(rounds, batch, steps, features, units);
         return 0;
+    }
+
+    private static double Median(List<double> v)
+    {
+        var s = v.OrderBy(d => d).ToArray();
+        return s.Length % 2 == 1 ? s[s.Length / 2] : (s[s.Length / 2 - 1] + s[s.Length / 2]) / 2;
+    }
+
+    private static void Masked(int rounds, int batch, int steps, int features, int units)
+    {
+        const int stepsPerRound = 5;
+        torch.manual_seed(2);
+        // Right-padded rows: lengths drawn in [10, 50], the first row full; zeros after each length (what Masking(0.0) masks).
+        var random = new Random(3);
+        var lengths = Enumerable.Range(0, batch).Select(b => b == 0 ? (long)steps : random.Next(10, steps + 1)).ToArray();
+        using var dense = torch.rand(batch, steps, features).add_(0.01);
+        using var positions = torch.arange(steps).unsqueeze(0);
+        using var lengthColumn = torch.tensor(lengths).unsqueeze(1);
+        using var keep = positions.lt(lengthColumn).unsqueeze(-1);
+        using var x = dense.mul(keep);
+        using var y = torch.rand(batch, 1);
+        using var lengthTensor = torch.tensor(lengths);
+        Console.WriteLine($"Masked RNN train step, right-padded lengths {lengths.Min()}-{lengths.Max()} (mean {lengths.Average():0.0}) of {steps}, " +
+                          $"Masking(0.0) in front; {rounds} alternated rounds of {stepsPerRound} steps");
+        foreach (var kind in new[] { "LSTM", "GRU" })
+        {
+            Keras.Utils.ClearSession();
+            Sequential Model(bool loop)
+            {
+                var recurrent = kind == "LSTM" ? (Recurrent)new LSTM(units) : new GRU(units);
+                recurrent.ForceStepLoop = loop;
+                var model = new Sequential(new Layer[] { new Masking(0.0), recurrent, new Dense(1) });
+                model.Compile(new Keras.Optimizers.Adam(), new MeanSquaredError());
+                model.TrainOnBatch(x, y);
+                return model;
+            }
+            var fusedModel = Model(loop: false);
+            var loopModel = Model(loop: true);
+            var fusedLayer = (Recurrent)fusedModel.Layers[1];
+            long packedBefore = fusedLayer.PackedCalls;
+
+            nn.Module rnn = kind == "LSTM" ? nn.LSTM(features, units, batchFirst: true) : nn.GRU(features, units, batchFirst: true);
+            var head = nn.Linear(units, 1);
+            var optimizer = torch.optim.Adam(rnn.parameters().Concat(head.parameters()).ToArray(), lr: 0.001, eps: 1e-7);
+            void RawStep()
+            {
+                using var scope = torch.NewDisposeScope();
+                optimizer.zero_grad();
+                var packed = nn.utils.rnn.pack_padded_sequence(x, lengthTensor, batch_first: true, enforce_sorted: false);
+                var h = rnn is TorchSharp.Modules.LSTM lstm ? lstm.call(packed).Item2 : ((TorchSharp.Modules.GRU)rnn).call(packed).Item2;
+                var loss = nn.functional.mse_loss(head.forward(h.squeeze(0)), y);
+                loss.backward();
+                optimizer.step();
+                loss.item<float>();
+            }
+            RawStep();
+            using var lastIndex = lengthTensor.sub(1).view(batch, 1, 1).expand(batch, 1, units);
+            void RawGather()
+            {
+                using var scope = torch.NewDisposeScope();
+                optimizer.zero_grad();
+                var o = rnn is TorchSharp.Modules.LSTM lstm ? lstm.forward(x).Item1 : ((TorchSharp.Modules.GRU)rnn).forward(x).Item1;
+                var h = o.gather(1, lastIndex).squeeze(1);
+                var loss = nn.functional.mse_loss(head.forward(h), y);
+                loss.backward();
+                optimizer.step();
+                loss.item<float>();
+            }
+            RawGather();
+            double Time(Action step)
+            {
+                var sw = Stopwatch.StartNew();
+                for (int i = 0; i < stepsPerRound; i++) step();
+                return sw.Elapsed.TotalMilliseconds / stepsPerRound;
+            }
+            if (Environment.GetEnvironmentVariable("RNN_RAW_ONLY") == "1")
+            {
+                var pk = new List<double>(); var gt = new List<double>(); var dn = new List<double>();
+                void RawDense()
+                {
+                    using var scope = torch.NewDisposeScope();
+                    optimizer.zero_grad();
+                    var o = rnn is TorchSharp.Modules.LSTM lstm ? lstm.forward(dense).Item1 : ((TorchSharp.Modules.GRU)rnn).forward(dense).Item1;
+                    var h = o.select(1, steps - 1);
+                    var loss = nn.functional.mse_loss(head.forward(h), y);
+                    loss.backward();
+                    optimizer.step();
+                    loss.item<float>();
+                }
+                RawDense();
+                for (int r = 0; r < rounds; r++) { pk.Add(Time(RawStep)); gt.Add(Time(RawGather)); dn.Add(Time(RawDense)); }
+                Console.WriteLine($"{kind} raw packed {Median(pk):0.00} raw padded+gather {Median(gt):0.00} raw dense select {Median(dn):0.00} :: {string.Join(" ", pk.Select(v => v.ToString("0.0")))} | {string.Join(" ", gt.Select(v => v.ToString("0.0")))} | {string.Join(" ", dn.Select(v => v.ToString("0.0")))}");
+                continue;
+            }
+            List<double> fused = new(), loop = new(), raw = new(), fusedRaw = new(), loopRaw = new(), loopFused = new();
+            for (int r = 0; r < rounds; r++)
+            {
+                double f = Time(() => fusedModel.TrainOnBatch(x, y));
+                double l = Time(() => loopModel.TrainOnBatch(x, y));
+                double t = Time(RawStep);
+                fused.Add(f);
+                loop.Add(l);
+                raw.Add(t);
+                fusedRaw.Add(f / t);
+                loopRaw.Add(l / t);
+                loopFused.Add(l / f);
+            }
+            bool tookPacked = fusedLayer.PackedCalls - packedBefore == rounds * stepsPerRound;
+            Console.WriteLine($"{kind}({units}) masked: Keras fused packed {Median(fused):0.00} ms/step, Keras step loop {Median(loop):0.00} ms/step, " +
+                              $"raw TorchSharp packed {Median(raw):0.00} ms/step; fused/raw {Median(fusedRaw):0.00}x, loop/raw {Median(loopRaw):0.00}x, " +
+                              $"loop/fused {Median(loopFused):0.00}x (every fused step packed: {tookPacked})");
+            rnn.Dispose();
+            head.Dispose();
+        }
     }
 }

@@ -31,14 +31,14 @@ public class FusedMaskedRecurrentTests : KerasTestBase
                         yield return new object[] { kind, sequences, backwards, zeroOutput };
     }
 
-    private static Recurrent Make(string kind, bool sequences, bool backwards, bool stateful, bool zeroOutput)
+    private static Recurrent Make(string kind, bool sequences, bool backwards, bool stateful, bool zeroOutput, bool returnState = true)
     {
         var options = new RecurrentOptions { ZeroOutputForMask = zeroOutput };
         return kind switch
         {
-            "lstm" => new LSTM(3, returnSequences: sequences, goBackwards: backwards, stateful: stateful, returnState: true, options: options),
-            "gru" => new GRU(3, returnSequences: sequences, goBackwards: backwards, stateful: stateful, returnState: true, options: options),
-            _ => new SimpleRNN(3, returnSequences: sequences, goBackwards: backwards, stateful: stateful, returnState: true, options: options),
+            "lstm" => new LSTM(3, returnSequences: sequences, goBackwards: backwards, stateful: stateful, returnState: returnState, options: options),
+            "gru" => new GRU(3, returnSequences: sequences, goBackwards: backwards, stateful: stateful, returnState: returnState, options: options),
+            _ => new SimpleRNN(3, returnSequences: sequences, goBackwards: backwards, stateful: stateful, returnState: returnState, options: options),
         };
     }
 
@@ -96,7 +96,9 @@ public class FusedMaskedRecurrentTests : KerasTestBase
             for (int i = 0; i < a.Length; i++) Close(a[i], b[i], $"{kind}: output {i}");
             foreach (var t in a.Concat(b)) t.Dispose();
         }
-        Assert.Equal(2, fused.PackedCalls);
+        using (var a = fused.Call(x, mask))
+        using (var b = loop.Call(x, mask))
+            Close(a, b, $"{kind}: output without states");
         Assert.Equal(0, loop.FusedCalls);
 
         // Inference without autograd (LibTorch's CPU inference LSTM kernel is the one FusedRecurrence avoids).
@@ -106,14 +108,17 @@ public class FusedMaskedRecurrentTests : KerasTestBase
             var b = loop.CallWithStates(x, mask, initialState: initial);
             for (int i = 0; i < a.Length; i++) Close(a[i], b[i], $"{kind}: inference output {i}");
             foreach (var t in a.Concat(b)) t.Dispose();
+            using var c = fused.Call(x, mask);
+            using var d = loop.Call(x, mask);
+            Close(c, d, $"{kind}: inference output without states");
         }
 
         // Gradients of one loss over the output and every final state, with respect to the inputs, the initial states and every weight.
-        torch.Tensor[] Gradients(Recurrent layer)
+        torch.Tensor[] Gradients(Recurrent layer, bool withStates)
         {
             using var xi = x.detach().requires_grad_(true);
-            var states = initial.Select(s => s.detach().requires_grad_(true)).ToArray();
-            var outputs = layer.CallWithStates(xi, mask, training: true, initialState: states);
+            var states = withStates ? initial.Select(s => s.detach().requires_grad_(true)).ToArray() : Array.Empty<torch.Tensor>();
+            var outputs = withStates ? layer.CallWithStates(xi, mask, training: true, initialState: states) : new[] { layer.Call(xi, mask, training: true) };
             torch.Tensor loss = torch.zeros(1);
             for (int i = 0; i < outputs.Length; i++)
             {
@@ -130,12 +135,18 @@ public class FusedMaskedRecurrentTests : KerasTestBase
             foreach (var t in outputs.Concat(states)) t.Dispose();
             return grads;
         }
-        var ga = Gradients(fused);
-        var gb = Gradients(loop);
-        Assert.Equal(gb.Length, ga.Length);
-        for (int i = 0; i < ga.Length; i++) Close(ga[i], gb[i], $"{kind}: gradient {i}");
-        Assert.Equal(4, fused.PackedCalls);
-        foreach (var t in ga.Concat(gb).Concat(initial)) t.Dispose();
+        foreach (bool withStates in new[] { true, false })
+        {
+            var ga = Gradients(fused, withStates);
+            var gb = Gradients(loop, withStates);
+            Assert.Equal(gb.Length, ga.Length);
+            for (int i = 0; i < ga.Length; i++) Close(ga[i], gb[i], $"{kind}: gradient {i} ({(withStates ? "with" : "without")} states)");
+            foreach (var t in ga.Concat(gb)) t.Dispose();
+        }
+        foreach (var t in initial) t.Dispose();
+        // Every masked call ran fused: an LSTM whose states were kept on packed sequences, the rest by lengths on the padded kernel.
+        Assert.Equal(7, fused.MaskedFusedCalls);
+        Assert.Equal(kind == "lstm" ? 4 : 0, fused.PackedCalls);
     }
 
     [Theory]
@@ -154,20 +165,23 @@ public class FusedMaskedRecurrentTests : KerasTestBase
             Close(a, b, $"{kind}: call {call}");
             Close(fused.State!, loop.State!, $"{kind}: state after call {call}");
         }
-        Assert.Equal(3, fused.PackedCalls);
+        Assert.Equal(3, fused.MaskedFusedCalls);
+        Assert.Equal(kind == "lstm" ? 3 : 0, fused.PackedCalls); // a stateful LSTM keeps its cell state: packed
     }
 
     [Theory]
-    [InlineData("lstm", true, "concat")]
-    [InlineData("lstm", false, "sum")]
-    [InlineData("gru", true, "ave")]
-    [InlineData("gru", false, "concat")]
-    [InlineData("simple_rnn", true, "mul")]
-    [InlineData("simple_rnn", false, "concat")]
-    public void Bidirectional_layers_run_both_directions_packed_and_match_the_step_loop(string kind, bool sequences, string merge)
+    [InlineData("lstm", true, "concat", true)]
+    [InlineData("lstm", false, "sum", true)]
+    [InlineData("lstm", true, "concat", false)]
+    [InlineData("lstm", false, "ave", false)]
+    [InlineData("gru", true, "ave", true)]
+    [InlineData("gru", false, "concat", false)]
+    [InlineData("simple_rnn", true, "mul", true)]
+    [InlineData("simple_rnn", false, "concat", false)]
+    public void Bidirectional_layers_run_both_directions_fused_with_the_mask_and_match_the_step_loop(string kind, bool sequences, string merge, bool states)
     {
         Utils.SetRandomSeed(32);
-        Bidirectional Wrap() => new Bidirectional(Make(kind, sequences, false, false, false), merge);
+        Bidirectional Wrap() => new Bidirectional(Make(kind, sequences, false, false, false, returnState: states), merge);
         var fused = Wrap();
         var loop = Wrap();
         fused.Build(new long[] { -1, 5, 2 });
@@ -180,10 +194,10 @@ public class FusedMaskedRecurrentTests : KerasTestBase
         using var mask = MaskingAndRnnTests.MaskTensor(RightPadded);
         var a = fused.CallAll(x, mask);
         var b = loop.CallAll(x, mask);
-        Assert.Equal(kind == "lstm" ? 5 : 3, a.Length); // merged output, then each direction's states (return_state)
+        Assert.Equal(!states ? 1 : kind == "lstm" ? 5 : 3, a.Length); // merged output, then each direction's states (return_state)
         for (int i = 0; i < a.Length; i++) Close(a[i], b[i], $"{kind}: output {i}");
-        Assert.Equal(1, fused.Forward.PackedCalls);
-        Assert.Equal(1, fused.Backward.PackedCalls);
+        Assert.Equal(1, fused.Forward.MaskedFusedCalls);
+        Assert.Equal(1, fused.Backward.MaskedFusedCalls);
 
         using var xa = x.detach().requires_grad_(true);
         using var xb = x.detach().requires_grad_(true);
@@ -199,9 +213,10 @@ public class FusedMaskedRecurrentTests : KerasTestBase
     }
 
     [Fact]
-    public void A_packed_lstm_follows_kerass_masked_loop_computed_independently()
+    public void A_masked_fused_lstm_follows_kerass_masked_loop_computed_independently()
     {
-        // Keras' rnn() written as plain loops (MaskingAndRnnTests.ReferenceRnn): forwards and backwards, outputs and states.
+        // Keras' rnn() written as plain loops (MaskingAndRnnTests.ReferenceRnn): forwards and backwards, outputs and states
+        // (packed, the states being kept), and outputs alone (by lengths on the padded kernel).
         var x = Nd.Random(new long[] { 4, 5, 2 }, 41).AsFloat32();
         var w = Nd.Random(new long[] { 2, 12 }, 42, 0.5).AsFloat32();
         var u = Nd.Random(new long[] { 3, 12 }, 43, 0.5).AsFloat32();
@@ -220,6 +235,10 @@ public class FusedMaskedRecurrentTests : KerasTestBase
             LayerChecks.Close(MaskingAndRnnTests.States(finals, 0), y[1], 1e-5, 1e-4);
             LayerChecks.Close(MaskingAndRnnTests.States(finals, 1), y[2], 1e-5, 1e-4);
             foreach (var t in y) t.Dispose();
+            using var alone = lstm.Call(xt, mask);
+            Assert.Equal(2, lstm.MaskedFusedCalls);
+            Assert.Equal(1, lstm.PackedCalls);
+            LayerChecks.Close(outputs, alone, 1e-5, 1e-4);
         }
     }
 
@@ -264,7 +283,7 @@ public class FusedMaskedRecurrentTests : KerasTestBase
         using var b = loop.Call(x, mask);
         Close(a, b, "gru");
         Assert.Equal(1, fused.FusedCalls);
-        Assert.Equal(0, fused.PackedCalls);
+        Assert.Equal(0, fused.MaskedFusedCalls);
     }
 
     [Fact]
@@ -281,7 +300,7 @@ public class FusedMaskedRecurrentTests : KerasTestBase
             var m = new Sequential(new Layer[] { new Embedding(7, 2, maskZero: true), lstm, new Dense(1) });
             m.Compile(new Keras.Optimizers.Adam(0.01), new Keras.Losses.MeanSquaredError());
             m.Fit(tokens, y, batchSize: 2, epochs: 3, shuffle: false, verbose: 0);
-            Assert.Equal(loopOnly ? 0 : 6, lstm.PackedCalls);
+            Assert.Equal(loopOnly ? 0 : 6, lstm.MaskedFusedCalls);
             return m;
         }).ToArray();
         using var pa = models[0].Predict(tokens);
