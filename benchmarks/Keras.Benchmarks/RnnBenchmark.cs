@@ -16,11 +16,15 @@ using static TorchSharp.torch;
 /// </summary>
 internal static class RnnBenchmark
 {
-    public static int Run(int rounds)
+    public static int Run(int rounds, string part = "all")
     {
         const int batch = 64, steps = 50, features = 8, units = 64, stepsPerRound = 10;
         torch.set_num_threads(1);
-        if (Environment.GetEnvironmentVariable("RNN_RAW_ONLY") == "1") { Masked(rounds, batch, steps, features, units); return 0; }
+        if (part == "masked")
+        {
+            Masked(rounds, batch, steps, features, units);
+            return 0;
+        }
         torch.manual_seed(1);
         using var x = torch.rand(batch, steps, features);
         using var y = torch.rand(batch, 1);
@@ -76,7 +80,7 @@ internal static class RnnBenchmark
             rnn.Dispose();
             head.Dispose();
         }
-        Masked(rounds, batch, steps, features, units);
+        if (part != "plain") Masked(rounds, batch, steps, features, units);
         return 0;
     }
 
@@ -95,11 +99,12 @@ internal static class RnnBenchmark
         var lengths = Enumerable.Range(0, batch).Select(b => b == 0 ? (long)steps : random.Next(10, steps + 1)).ToArray();
         using var dense = torch.rand(batch, steps, features).add_(0.01);
         using var positions = torch.arange(steps).unsqueeze(0);
-        using var lengthColumn = torch.tensor(lengths).unsqueeze(1);
+        using var lengthTensor = torch.tensor(lengths);
+        using var lengthColumn = lengthTensor.unsqueeze(1);
         using var keep = positions.lt(lengthColumn).unsqueeze(-1);
         using var x = dense.mul(keep);
         using var y = torch.rand(batch, 1);
-        using var lengthTensor = torch.tensor(lengths);
+        using var lastIndex = lengthTensor.sub(1).view(batch, 1, 1).expand(batch, 1, units);
         Console.WriteLine($"Masked RNN train step, right-padded lengths {lengths.Min()}-{lengths.Max()} (mean {lengths.Average():0.0}) of {steps}, " +
                           $"Masking(0.0) in front; {rounds} alternated rounds of {stepsPerRound} steps");
         foreach (var kind in new[] { "LSTM", "GRU" })
@@ -117,78 +122,62 @@ internal static class RnnBenchmark
             var fusedModel = Model(loop: false);
             var loopModel = Model(loop: true);
             var fusedLayer = (Recurrent)fusedModel.Layers[1];
-            long packedBefore = fusedLayer.PackedCalls;
+            long maskedBefore = fusedLayer.MaskedFusedCalls;
 
+            // Raw TorchSharp knowing the lengths: packed sequences (h_n), or the padded kernel read at each row's last step.
             nn.Module rnn = kind == "LSTM" ? nn.LSTM(features, units, batchFirst: true) : nn.GRU(features, units, batchFirst: true);
             var head = nn.Linear(units, 1);
             var optimizer = torch.optim.Adam(rnn.parameters().Concat(head.parameters()).ToArray(), lr: 0.001, eps: 1e-7);
-            void RawStep()
+            void Raw(Func<Tensor> last)
             {
                 using var scope = torch.NewDisposeScope();
                 optimizer.zero_grad();
+                var loss = nn.functional.mse_loss(head.forward(last()), y);
+                loss.backward();
+                optimizer.step();
+                loss.item<float>();
+            }
+            void RawPacked() => Raw(() =>
+            {
                 var packed = nn.utils.rnn.pack_padded_sequence(x, lengthTensor, batch_first: true, enforce_sorted: false);
                 var h = rnn is TorchSharp.Modules.LSTM lstm ? lstm.call(packed).Item2 : ((TorchSharp.Modules.GRU)rnn).call(packed).Item2;
-                var loss = nn.functional.mse_loss(head.forward(h.squeeze(0)), y);
-                loss.backward();
-                optimizer.step();
-                loss.item<float>();
-            }
-            RawStep();
-            using var lastIndex = lengthTensor.sub(1).view(batch, 1, 1).expand(batch, 1, units);
-            void RawGather()
+                return h.squeeze(0);
+            });
+            void RawPadded() => Raw(() =>
             {
-                using var scope = torch.NewDisposeScope();
-                optimizer.zero_grad();
                 var o = rnn is TorchSharp.Modules.LSTM lstm ? lstm.forward(x).Item1 : ((TorchSharp.Modules.GRU)rnn).forward(x).Item1;
-                var h = o.gather(1, lastIndex).squeeze(1);
-                var loss = nn.functional.mse_loss(head.forward(h), y);
-                loss.backward();
-                optimizer.step();
-                loss.item<float>();
-            }
-            RawGather();
+                return o.gather(1, lastIndex).squeeze(1);
+            });
+            RawPacked();
+            RawPadded();
             double Time(Action step)
             {
                 var sw = Stopwatch.StartNew();
                 for (int i = 0; i < stepsPerRound; i++) step();
                 return sw.Elapsed.TotalMilliseconds / stepsPerRound;
             }
-            if (Environment.GetEnvironmentVariable("RNN_RAW_ONLY") == "1")
-            {
-                var pk = new List<double>(); var gt = new List<double>(); var dn = new List<double>();
-                void RawDense()
-                {
-                    using var scope = torch.NewDisposeScope();
-                    optimizer.zero_grad();
-                    var o = rnn is TorchSharp.Modules.LSTM lstm ? lstm.forward(dense).Item1 : ((TorchSharp.Modules.GRU)rnn).forward(dense).Item1;
-                    var h = o.select(1, steps - 1);
-                    var loss = nn.functional.mse_loss(head.forward(h), y);
-                    loss.backward();
-                    optimizer.step();
-                    loss.item<float>();
-                }
-                RawDense();
-                for (int r = 0; r < rounds; r++) { pk.Add(Time(RawStep)); gt.Add(Time(RawGather)); dn.Add(Time(RawDense)); }
-                Console.WriteLine($"{kind} raw packed {Median(pk):0.00} raw padded+gather {Median(gt):0.00} raw dense select {Median(dn):0.00} :: {string.Join(" ", pk.Select(v => v.ToString("0.0")))} | {string.Join(" ", gt.Select(v => v.ToString("0.0")))} | {string.Join(" ", dn.Select(v => v.ToString("0.0")))}");
-                continue;
-            }
-            List<double> fused = new(), loop = new(), raw = new(), fusedRaw = new(), loopRaw = new(), loopFused = new();
+            List<double> fused = new(), loop = new(), packed = new(), padded = new();
+            List<double> fusedPacked = new(), fusedPadded = new(), loopPacked = new(), loopFused = new();
             for (int r = 0; r < rounds; r++)
             {
                 double f = Time(() => fusedModel.TrainOnBatch(x, y));
                 double l = Time(() => loopModel.TrainOnBatch(x, y));
-                double t = Time(RawStep);
+                double p = Time(RawPacked);
+                double g = Time(RawPadded);
                 fused.Add(f);
                 loop.Add(l);
-                raw.Add(t);
-                fusedRaw.Add(f / t);
-                loopRaw.Add(l / t);
+                packed.Add(p);
+                padded.Add(g);
+                fusedPacked.Add(f / p);
+                fusedPadded.Add(f / g);
+                loopPacked.Add(l / p);
                 loopFused.Add(l / f);
             }
-            bool tookPacked = fusedLayer.PackedCalls - packedBefore == rounds * stepsPerRound;
-            Console.WriteLine($"{kind}({units}) masked: Keras fused packed {Median(fused):0.00} ms/step, Keras step loop {Median(loop):0.00} ms/step, " +
-                              $"raw TorchSharp packed {Median(raw):0.00} ms/step; fused/raw {Median(fusedRaw):0.00}x, loop/raw {Median(loopRaw):0.00}x, " +
-                              $"loop/fused {Median(loopFused):0.00}x (every fused step packed: {tookPacked})");
+            bool allFused = fusedLayer.MaskedFusedCalls - maskedBefore == rounds * stepsPerRound;
+            Console.WriteLine($"{kind}({units}) masked: Keras fused {Median(fused):0.00} ms/step (every step fused with the mask: {allFused}), " +
+                              $"Keras step loop {Median(loop):0.00}, raw TorchSharp packed {Median(packed):0.00}, raw padded+gather {Median(padded):0.00}; " +
+                              $"fused/raw packed {Median(fusedPacked):0.00}x, fused/raw padded {Median(fusedPadded):0.00}x, " +
+                              $"loop/raw packed {Median(loopPacked):0.00}x, loop/fused {Median(loopFused):0.00}x");
             rnn.Dispose();
             head.Dispose();
         }

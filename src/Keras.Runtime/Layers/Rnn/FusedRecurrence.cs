@@ -9,7 +9,7 @@ namespace Keras.Layers
     /// <summary>
     /// The fused recurrent kernels (TorchSharp's native <c>nn.LSTM</c>/<c>nn.GRU</c>/<c>nn.RNN</c>, cuDNN on CUDA) behind
     /// a recurrent layer whose configuration they express (Keras' cuDNN rule: tanh/sigmoid activations, a bias, no
-    /// recurrent dropout, no mask or a right-padded one, run as packed sequences). TorchSharp 0.107 exposes these kernels only as modules with their own parameters, so
+    /// recurrent dropout, no mask or a right-padded one: read at each row's length, or run as packed sequences). TorchSharp 0.107 exposes these kernels only as modules with their own parameters, so
     /// each call copies the layer's Keras-layout weights into the module (PyTorch layout and gate order, once per call,
     /// not per step) and, when gradients are needed, runs the module inside a custom autograd function whose backward
     /// maps the module's gradients back to the Keras variables.

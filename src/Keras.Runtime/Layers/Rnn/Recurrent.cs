@@ -558,8 +558,8 @@ namespace Keras.Layers
         /// <summary>
         /// Keras' cuDNN rule (backend/torch/rnn.py cudnn_ok and the layers' inner_loop; for masks backend/tensorflow/rnn.py's
         /// right-padding check): the fused kernel runs when the activations are the kernel's (FusedKind), the layer has a
-        /// bias, no recurrent dropout, and there is no mask or a right-padded one with no fully masked row (packed
-        /// sequences); other masks take the step loop. Input dropout is applied to the sequence first, as Keras does.
+        /// bias, no recurrent dropout, and there is no mask or a right-padded one with no fully masked row (read at each
+        /// row's length, or packed sequences); other masks take the step loop. Input dropout is applied to the sequence first, as Keras does.
         /// </summary>
         internal bool UsesFusedKernelForTests(Tensor? mask)
         {
