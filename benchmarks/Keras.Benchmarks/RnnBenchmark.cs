@@ -10,9 +10,9 @@ using static TorchSharp.torch;
 /// Dense(1) on sequences of 50 steps × 8 features, batch 64, against raw TorchSharp doing the same work with its fused
 /// nn.LSTM / nn.GRU modules and a Linear layer; both Keras layers run on the fused kernel (Keras' cuDNN rule). Then the
 /// masked case: the same sequences right-padded to lengths 10-50 (zeros after each row's length, Masking(0.0) in front of
-/// the recurrent layer), Keras on the fused kernel with packed sequences, Keras forced onto its step loop, and raw
-/// TorchSharp packing the batch with its known lengths (pack_padded_sequence, the module, h_n). Each group is timed
-/// alternately in one process, medians of the rounds.
+/// the recurrent layer), Keras on the fused kernel with the mask, Keras forced onto its step loop, and raw TorchSharp
+/// knowing the lengths two ways: packed (pack_padded_sequence, the module, h_n) and padded (the module on every step,
+/// read at each row's last step). Each group is timed alternately in one process, medians of the rounds.
 /// </summary>
 internal static class RnnBenchmark
 {
@@ -124,26 +124,29 @@ internal static class RnnBenchmark
             var fusedLayer = (Recurrent)fusedModel.Layers[1];
             long maskedBefore = fusedLayer.MaskedFusedCalls;
 
-            // Raw TorchSharp knowing the lengths: packed sequences (h_n), or the padded kernel read at each row's last step.
-            nn.Module rnn = kind == "LSTM" ? nn.LSTM(features, units, batchFirst: true) : nn.GRU(features, units, batchFirst: true);
-            var head = nn.Linear(units, 1);
-            var optimizer = torch.optim.Adam(rnn.parameters().Concat(head.parameters()).ToArray(), lr: 0.001, eps: 1e-7);
-            void Raw(Func<Tensor> last)
+            // Raw TorchSharp knowing the lengths: packed sequences (h_n), or the padded kernel read at each row's last step;
+            // each with its own module and optimizer, so that neither kernel's state touches the other's.
+            nn.Module Module() => kind == "LSTM" ? nn.LSTM(features, units, batchFirst: true) : nn.GRU(features, units, batchFirst: true);
+            var modules = new[] { Module(), Module() };
+            var heads = new[] { nn.Linear(units, 1), nn.Linear(units, 1) };
+            var optimizers = Enumerable.Range(0, 2)
+                .Select(i => torch.optim.Adam(modules[i].parameters().Concat(heads[i].parameters()).ToArray(), lr: 0.001, eps: 1e-7)).ToArray();
+            void Raw(int i, Func<nn.Module, Tensor> last)
             {
                 using var scope = torch.NewDisposeScope();
-                optimizer.zero_grad();
-                var loss = nn.functional.mse_loss(head.forward(last()), y);
+                optimizers[i].zero_grad();
+                var loss = nn.functional.mse_loss(heads[i].forward(last(modules[i])), y);
                 loss.backward();
-                optimizer.step();
+                optimizers[i].step();
                 loss.item<float>();
             }
-            void RawPacked() => Raw(() =>
+            void RawPacked() => Raw(0, rnn =>
             {
                 var packed = nn.utils.rnn.pack_padded_sequence(x, lengthTensor, batch_first: true, enforce_sorted: false);
                 var h = rnn is TorchSharp.Modules.LSTM lstm ? lstm.call(packed).Item2 : ((TorchSharp.Modules.GRU)rnn).call(packed).Item2;
                 return h.squeeze(0);
             });
-            void RawPadded() => Raw(() =>
+            void RawPadded() => Raw(1, rnn =>
             {
                 var o = rnn is TorchSharp.Modules.LSTM lstm ? lstm.forward(x).Item1 : ((TorchSharp.Modules.GRU)rnn).forward(x).Item1;
                 return o.gather(1, lastIndex).squeeze(1);
@@ -178,8 +181,8 @@ internal static class RnnBenchmark
                               $"Keras step loop {Median(loop):0.00}, raw TorchSharp packed {Median(packed):0.00}, raw padded+gather {Median(padded):0.00}; " +
                               $"fused/raw packed {Median(fusedPacked):0.00}x, fused/raw padded {Median(fusedPadded):0.00}x, " +
                               $"loop/raw packed {Median(loopPacked):0.00}x, loop/fused {Median(loopFused):0.00}x");
-            rnn.Dispose();
-            head.Dispose();
+            foreach (var m in modules) m.Dispose();
+            foreach (var h in heads) h.Dispose();
         }
     }
 }
