@@ -6,6 +6,7 @@
 //   dotnet run -c Release --project benchmarks/Keras.Benchmarks -- load [repeats]   (LoadModel vs raw TorchSharp, first load)
 //   dotnet run -c Release --project benchmarks/Keras.Benchmarks -- load-phases [file.keras]   (where LoadModel's time goes)
 //   dotnet run -c Release --project benchmarks/Keras.Benchmarks -- malloc [repeats] (glibc's memory return vs RetainNativeMemory)
+//   dotnet run -c Release --project benchmarks/Keras.Benchmarks -- rnn [rounds] [all|plain|masked]   (LSTM/GRU vs raw fused TorchSharp; masked: right-padded)
 //   dotnet run -c Release --project benchmarks/Keras.Benchmarks -- gpu [steps]     (CUDA only: benchmarks/gpu/run-gpu-check.sh)
 //
 // generator: Keras.SourceGen and the analyzers on a large compilation (see GeneratorBenchmark.cs).
@@ -50,13 +51,13 @@ if (mode == "gpu")
     return GpuBenchmark.Run(steps: args.Length > 1 && args[1] != "cpu-smoke" ? int.Parse(args[1], CultureInfo.InvariantCulture) : args.Contains("cpu-smoke") ? 2 : 200,
         cpuSmoke: args.Contains("cpu-smoke"));
 if (mode == "rnn")
-    return RnnBenchmark.Run(rounds: args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 7);
+    return RnnBenchmark.Run(rounds: args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 7, part: args.Length > 2 ? args[2] : "all");
 if (mode == "generator")
     return GeneratorBenchmark.Run(files: args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 2000,
         repeats: args.Length > 2 ? int.Parse(args[2], CultureInfo.InvariantCulture) : 7);
 if (mode != "clear-session")
 {
-    Console.Error.WriteLine($"Unknown benchmark '{mode}'. Available: clear-session [units], generator [files], fit [repeats], load [repeats], malloc [repeats], rnn [rounds], gpu [steps]");
+    Console.Error.WriteLine($"Unknown benchmark '{mode}'. Available: clear-session [units], generator [files], fit [repeats], load [repeats], malloc [repeats], rnn [rounds] [all|plain|masked], gpu [steps]");
     return 2;
 }
 

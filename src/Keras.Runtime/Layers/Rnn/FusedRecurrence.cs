@@ -9,7 +9,7 @@ namespace Keras.Layers
     /// <summary>
     /// The fused recurrent kernels (TorchSharp's native <c>nn.LSTM</c>/<c>nn.GRU</c>/<c>nn.RNN</c>, cuDNN on CUDA) behind
     /// a recurrent layer whose configuration they express (Keras' cuDNN rule: tanh/sigmoid activations, a bias, no
-    /// recurrent dropout, no mask). TorchSharp 0.107 exposes these kernels only as modules with their own parameters, so
+    /// recurrent dropout, no mask or a right-padded one: read at each row's length, or run as packed sequences). TorchSharp 0.107 exposes these kernels only as modules with their own parameters, so
     /// each call copies the layer's Keras-layout weights into the module (PyTorch layout and gate order, once per call,
     /// not per step) and, when gradients are needed, runs the module inside a custom autograd function whose backward
     /// maps the module's gradients back to the Keras variables.
@@ -133,40 +133,77 @@ namespace Keras.Layers
             foreach (var (_, parameter) in module.named_parameters()) parameter.copy_(values[i++]);
         }
 
-        private (Tensor Output, Tensor H, Tensor? C) Forward(nn.Module module, Tensor x, Tensor h0, Tensor? c0)
+        private (Tensor Output, Tensor H, Tensor? C) Forward(nn.Module module, Tensor x, Tensor h0, Tensor? c0, long[]? lengths)
+        {
+            // LibTorch 2.10's CPU inference LSTM (the oneDNN kernel it takes when autograd is off) returns wrong values for
+            // small hidden sizes (3 units: off by 0.1-0.3; FusedRecurrentTests and the harness in the closing note of issue 13).
+            // The autograd path is right: run it, then drop the graph. Packed sequences take LibTorch's packed kernel, which
+            // oneDNN does not serve and which is right without autograd (FusedMaskedRecurrentTests pins it at 3 units).
+            bool detach = lengths is null && module is TorchSharp.Modules.LSTM && !torch.is_grad_enabled() && x.device_type == DeviceType.CPU;
+            using (detach ? torch.enable_grad() : null)
+            {
+                var (output, hn, cn) = lengths is null ? ForwardPadded(module, x, h0, c0) : ForwardPacked(module, x, h0, c0, lengths);
+                if (!detach) return (output, hn, cn);
+                using (output)
+                using (hn)
+                using (cn)
+                    return (output.detach(), hn.detach(), cn?.detach());
+            }
+        }
+
+        /// <summary>The module on the whole (batch, time, features) sequence; states (batch, units).</summary>
+        private static (Tensor Output, Tensor H, Tensor? C) ForwardPadded(nn.Module module, Tensor x, Tensor h0, Tensor? c0)
         {
             using var h = h0.unsqueeze(0);
             if (module is TorchSharp.Modules.LSTM lstm)
             {
                 using var c = c0!.unsqueeze(0);
-                // LibTorch 2.10's CPU inference LSTM (the oneDNN kernel it takes when autograd is off) returns wrong values for
-                // small hidden sizes (3 units: off by 0.1-0.3; FusedRecurrentTests and the harness in the closing note of issue 13).
-                // The autograd path is right: run it, then drop the graph.
-                bool detach = !torch.is_grad_enabled() && x.device_type == DeviceType.CPU;
-                using (detach ? torch.enable_grad() : null)
-                {
-                    var (output, hn, cn) = lstm.forward(x, (h, c));
-                    using (hn)
-                    using (cn)
-                    {
-                        if (!detach) return (output, hn.squeeze(0), cn.squeeze(0));
-                        using (output)
-                        using (var hs = hn.squeeze(0))
-                        using (var cs = cn.squeeze(0))
-                            return (output.detach(), hs.detach(), cs.detach());
-                    }
-                }
+                var (output, hn, cn) = lstm.forward(x, (h, c));
+                using (hn)
+                using (cn)
+                    return (output, hn.squeeze(0), cn.squeeze(0));
             }
             var (o, hn2) = module is TorchSharp.Modules.GRU gru ? gru.forward(x, h) : ((TorchSharp.Modules.RNN)module).forward(x, h);
             using (hn2) return (o, hn2.squeeze(0), null);
         }
 
         /// <summary>
+        /// The module on right-padded rows as a packed sequence (row b keeps its first lengths[b] steps, every length at
+        /// least 1): the output (batch, time, units) holds zeros after each row's length, the states are those of each
+        /// row's last kept step, in the rows' own order (the module sorts and unsorts them).
+        /// </summary>
+        private static (Tensor Output, Tensor H, Tensor? C) ForwardPacked(nn.Module module, Tensor x, Tensor h0, Tensor? c0, long[] lengths)
+        {
+            using var lengthTensor = torch.tensor(lengths, ScalarType.Int64); // host: pack_padded_sequence takes its lengths on the CPU
+            using var packed = nn.utils.rnn.pack_padded_sequence(x, lengthTensor, batch_first: true, enforce_sorted: false);
+            using var h = h0.unsqueeze(0);
+            nn.utils.rnn.PackedSequence result;
+            Tensor hn, cn = null!;
+            if (module is TorchSharp.Modules.LSTM lstm)
+            {
+                using var c = c0!.unsqueeze(0);
+                (result, hn, cn) = lstm.call(packed, (h, c));
+            }
+            else if (module is TorchSharp.Modules.GRU gru) (result, hn) = gru.call(packed, h);
+            else (result, hn) = ((TorchSharp.Modules.RNN)module).call(packed, h);
+            using (result)
+            using (hn)
+            using (cn)
+            {
+                var (output, sizes) = nn.utils.rnn.pad_packed_sequence(result, batch_first: true, padding_value: 0, total_length: x.shape[1]);
+                sizes.Dispose();
+                return (output, hn.squeeze(0), cn?.squeeze(0));
+            }
+        }
+
+        /// <summary>
         /// Runs the whole sequence: x (batch, time, features) from states h0 (and c0 for LSTM), with Keras' weights (in the
         /// compute dtype). Returns the outputs (batch, time, units) and the final states, differentiable with respect to
-        /// x, the weights and the initial states when gradients are enabled.
+        /// x, the weights and the initial states when gradients are enabled. With <paramref name="lengths"/> (right-padded
+        /// rows: row b keeps its first lengths[b] ≥ 1 steps) the kernel runs on packed sequences: outputs are zeros after
+        /// each row's length and the states are those of each row's last kept step.
         /// </summary>
-        internal Tensor[] Run(Tensor x, Tensor kernel, Tensor recurrent, Tensor bias, Tensor h0, Tensor? c0)
+        internal Tensor[] Run(Tensor x, Tensor kernel, Tensor recurrent, Tensor bias, Tensor h0, Tensor? c0, long[]? lengths = null)
         {
             bool needGrad = torch.is_grad_enabled() &&
                             (x.requires_grad || kernel.requires_grad || recurrent.requires_grad || bias.requires_grad || h0.requires_grad || c0?.requires_grad == true);
@@ -185,7 +222,7 @@ namespace Keras.Layers
                     {
                         foreach (var t in layout) t.Dispose();
                     }
-                    var (output, h, c) = Forward(module, x, h0, c0);
+                    var (output, h, c) = Forward(module, x, h0, c0, lengths);
                     return c is null ? new[] { output, h } : new[] { output, h, c };
                 }
                 finally
@@ -193,7 +230,7 @@ namespace Keras.Layers
                     if (owned) module.Dispose();
                 }
             }
-            return Function.apply(x, kernel, recurrent, bias, h0, c0, this).ToArray();
+            return Function.apply(x, kernel, recurrent, bias, h0, c0, lengths!, this).ToArray();
         }
 
         /// <summary>
@@ -214,12 +251,14 @@ namespace Keras.Layers
                 var bias = (Tensor)vars[3];
                 var h0 = (Tensor)vars[4];
                 var c0 = vars[5] as Tensor;
-                var self = (FusedRecurrence)vars[6];
-                var (output, h, c) = self.RunModule(x, kernel, recurrent, bias, h0, c0);
+                var lengths = vars[6] as long[];
+                var self = (FusedRecurrence)vars[7];
+                var (output, h, c) = self.RunModule(x, kernel, recurrent, bias, h0, c0, lengths);
                 var saved = new List<Tensor> { x, kernel, recurrent, bias, h0 };
                 if (c0 is not null) saved.Add(c0);
                 ctx.save_for_backward(saved);
                 ctx.save_data("self", self);
+                if (lengths is not null) ctx.save_data("lengths", lengths);
                 ctx.set_materialize_grads(false); // outputs a caller dropped get no gradient (and may be disposed)
                 return c is null ? new List<Tensor> { output, h } : new List<Tensor> { output, h, c };
             }
@@ -228,7 +267,8 @@ namespace Keras.Layers
             {
                 var self = (FusedRecurrence)ctx.get_data("self");
                 var saved = ctx.get_saved_variables();
-                var none = new List<Tensor> { null!, null!, null!, null!, null!, null!, null! };
+                var lengths = ctx.get_data("lengths") as long[];
+                var none = new List<Tensor> { null!, null!, null!, null!, null!, null!, null!, null! };
                 var leaves = new List<Tensor>();
                 var outputs = new List<Tensor>();
                 try
@@ -246,7 +286,7 @@ namespace Keras.Layers
                             Load(module, layout);
                             var parameters = new List<Tensor>();
                             foreach (var (_, p) in module.named_parameters()) parameters.Add(p);
-                            var (output, h, c) = self.Forward(module, x, h0, c0);
+                            var (output, h, c) = self.Forward(module, x, h0, c0, lengths);
                             var produced = c is null ? new[] { output, h } : new[] { output, h, c };
                             var given = new List<Tensor>();
                             for (int i = 0; i < produced.Length && i < grad_outputs.Count; i++)
@@ -263,7 +303,7 @@ namespace Keras.Layers
                             var grads = torch.autograd.grad(outputs, leaves, given, allow_unused: true);
                             Tensor? G(int i) => i < grads.Count && grads[i] is { } g && !g.IsInvalid ? g : null;
                             var keras = self.ToKerasLayout(G(1), G(2), G(3), G(4));
-                            var result = new List<Tensor> { G(0)!, keras[0], keras[1], keras[2], G(5)!, c0 is null ? null! : G(6)!, null! };
+                            var result = new List<Tensor> { G(0)!, keras[0], keras[1], keras[2], G(5)!, c0 is null ? null! : G(6)!, null!, null! };
                             foreach (var t in result) t?.MoveToOuterDisposeScope();
                             return result;
                         }
@@ -281,7 +321,7 @@ namespace Keras.Layers
         }
 
         /// <summary>The module's forward without a graph.</summary>
-        private (Tensor Output, Tensor H, Tensor? C) RunModule(Tensor x, Tensor kernel, Tensor recurrent, Tensor bias, Tensor h0, Tensor? c0)
+        private (Tensor Output, Tensor H, Tensor? C) RunModule(Tensor x, Tensor kernel, Tensor recurrent, Tensor bias, Tensor h0, Tensor? c0, long[]? lengths)
         {
             using var noGrad = torch.no_grad();
             var module = Acquire(x.device, x.dtype, out bool owned);
@@ -296,7 +336,7 @@ namespace Keras.Layers
                 {
                     foreach (var t in layout) t.Dispose();
                 }
-                return Forward(module, x, h0, c0);
+                return Forward(module, x, h0, c0, lengths);
             }
             finally
             {
