@@ -74,6 +74,85 @@ public class PreprocessingLayerTests : KerasTestBase
         return y;
     }
 
+    /// <summary>Keys' cubic convolution kernel with parameter <paramref name="a"/> (PyTorch: -0.75 plain, -0.5 antialiased).</summary>
+    private static double Keys(double s, double a)
+    {
+        s = Math.Abs(s);
+        if (s < 1) return (a + 2) * s * s * s - (a + 3) * s * s + 1;
+        if (s < 2) return a * s * s * s - 5 * a * s * s + 8 * a * s - 4 * a;
+        return 0;
+    }
+
+    /// <summary>
+    /// PyTorch's interpolate (align_corners=False, output size given, so scale = input/output) along one axis as a dense
+    /// (output, input) weight matrix. "bilinear": source (o + ½)·scale − ½ clamped at 0, neighbours floor and floor + 1
+    /// (clamped). "bicubic": the same source unclamped, Keys' kernel (a = −0.75) at floor − 1 … floor + 2, indices clamped
+    /// to the border. "nearest": nearest-exact. Antialiased (bilinear/bicubic): centre scale·(o + ½), support
+    /// (taps/2)·max(scale, 1), taps j in [trunc(centre − support + ½), trunc(centre + support + ½)) ∩ [0, input), weight
+    /// filter((j − centre + ½)/max(scale, 1)) with the triangle or Keys' a = −0.5, normalised to sum 1.
+    /// </summary>
+    private static double[,] AxisWeights(long input, long output, string interpolation, bool antialias)
+    {
+        var w = new double[output, input];
+        double scale = (double)input / output;
+        for (long o = 0; o < output; o++)
+        {
+            if (interpolation == "nearest")
+            {
+                w[o, Math.Min((long)Math.Floor((o + 0.5) * scale), input - 1)] = 1;
+            }
+            else if (antialias)
+            {
+                int taps = interpolation == "bicubic" ? 4 : 2;
+                double stretch = Math.Max(scale, 1), support = taps / 2.0 * stretch, center = scale * (o + 0.5);
+                long lo = Math.Max((long)(center - support + 0.5), 0), hi = Math.Min((long)(center + support + 0.5), input);
+                double total = 0;
+                for (long j = lo; j < hi; j++)
+                {
+                    double d = (j - center + 0.5) / stretch;
+                    double f = interpolation == "bicubic" ? Keys(d, -0.5) : Math.Max(0, 1 - Math.Abs(d));
+                    w[o, j] = f;
+                    total += f;
+                }
+                for (long j = lo; j < hi; j++) w[o, j] /= total;
+            }
+            else if (interpolation == "bicubic")
+            {
+                double src = (o + 0.5) * scale - 0.5;
+                long i0 = (long)Math.Floor(src);
+                double t = src - i0;
+                for (long k = -1; k <= 2; k++) w[o, Math.Clamp(i0 + k, 0, input - 1)] += Keys(t - k, -0.75);
+            }
+            else
+            {
+                double src = Math.Max((o + 0.5) * scale - 0.5, 0);
+                long i0 = (long)Math.Floor(src);
+                w[o, i0] += 1 - (src - i0);
+                w[o, Math.Min(i0 + 1, input - 1)] += src - i0;
+            }
+        }
+        return w;
+    }
+
+    /// <summary>Separable resizing of a channels-last batch: y[n, i, j, c] = Σ_p Σ_q H[i, p]·W[j, q]·x[n, p, q, c].</summary>
+    private static Nd Interpolate(Nd x, long height, long width, string interpolation, bool antialias)
+    {
+        var wh = AxisWeights(x.Shape[1], height, interpolation, antialias);
+        var ww = AxisWeights(x.Shape[2], width, interpolation, antialias);
+        var y = new Nd(new[] { x.Shape[0], height, width, x.Shape[3] });
+        foreach (var o in Nd.Indices(y.Shape))
+        {
+            double sum = 0;
+            for (long p = 0; p < x.Shape[1]; p++)
+                for (long q = 0; q < x.Shape[2]; q++)
+                    sum += wh[o[1], p] * ww[o[2], q] * x[o[0], p, q, o[3]];
+            y[o] = sum;
+        }
+        return y;
+    }
+
+    private static double MaxDifference(Nd a, Nd b) => a.Data.Zip(b.Data, (u, v) => Math.Abs(u - v)).Max();
+
     private static Nd Slice(Nd x, long top, long left, long height, long width)
     {
         var y = new Nd(new[] { x.Shape[0], height, width, x.Shape[3] });
@@ -308,6 +387,121 @@ public class PreprocessingLayerTests : KerasTestBase
         Assert.Equal(new long[] { -1, 2, 3, 4 }, new Resizing(3, 4, dataFormat: "channels_first").Call(new Input(new long[] { 2, 8, 8 })).Shape);
     }
 
+    [Theory]
+    [InlineData(7, 3)]
+    [InlineData(3, 9)]
+    [InlineData(2, 2)]
+    [InlineData(10, 8)]
+    public void Resizing_bicubic_is_PyTorchs_cubic_convolution_with_a_minus_0_75_and_repeated_borders(int height, int width)
+    {
+        var x = Images();
+        BothFormats(x, (f, t) => new Resizing(height, width, "bicubic", dataFormat: f).Call(t), Interpolate(x, height, width, "bicubic", false));
+        // The reference's bilinear weights are the existing loop's (one formula, two writings).
+        Assert.True(MaxDifference(Interpolate(x, height, width, "bilinear", false), Resize(x, height, width, "bilinear")) < 1e-12);
+    }
+
+    [Theory]
+    [InlineData("bilinear", 3, 4)]
+    [InlineData("bicubic", 3, 4)]
+    [InlineData("bicubic", 5, 3)]
+    [InlineData("bilinear", 16, 4)]
+    [InlineData("bicubic", 16, 4)]
+    [InlineData("bicubic", 15, 13)]
+    public void Resizing_antialias_widens_the_filter_by_the_downscale_factor_and_normalises_it(string interpolation, int height, int width)
+    {
+        var x = Images(h: 12, w: 10, seed: 3);
+        var expected = Interpolate(x, height, width, interpolation, true);
+        BothFormats(x, (f, t) => new Resizing(height, width, interpolation, antialias: true, dataFormat: f).Call(t), expected);
+        // The setting changes the numbers: downscaling averages over more pixels, and bicubic upscaling uses a = -0.5.
+        Assert.True(MaxDifference(expected, Interpolate(x, height, width, interpolation, false)) > 1e-2);
+    }
+
+    [Fact]
+    public void Resizing_antialias_is_ignored_for_nearest_as_in_Keras()
+    {
+        var x = Images(h: 12, w: 10);
+        BothFormats(x, (f, t) => new Resizing(3, 4, "nearest", antialias: true, dataFormat: f).Call(t), Resize(x, 3, 4, "nearest"), 1e-6);
+        Assert.Equal(true, new Resizing(3, 4, "nearest", antialias: true).GetConfig()["antialias"]!.GetValue<bool>());
+    }
+
+    [Fact]
+    public void Resizing_crops_or_pads_to_the_aspect_ratio_before_bicubic_and_antialiased_resizing()
+    {
+        var x = Images(h: 12, w: 10, seed: 4);
+        // Target 3x4: crop height int(10·3/4) = 7 rows from int((12 - 7)/2) = 2, all 10 columns.
+        BothFormats(x, (f, t) => new Resizing(3, 4, "bicubic", cropToAspectRatio: true, antialias: true, dataFormat: f).Call(t),
+            Interpolate(Slice(x, 2, 0, 7, 10), 3, 4, "bicubic", true));
+        BothFormats(x, (f, t) => new Resizing(3, 4, "bicubic", cropToAspectRatio: true, dataFormat: f).Call(t),
+            Interpolate(Slice(x, 2, 0, 7, 10), 3, 4, "bicubic", false));
+        // Target 4x6: pad width to int(12·6/4) = 18, int((18 - 10)/2) = 4 columns of fill each side, then 12x18 → 4x6.
+        var padded = new Nd(new long[] { 2, 12, 18, 2 });
+        foreach (var i in Nd.Indices(padded.Shape)) padded[i] = i[2] >= 4 && i[2] < 14 ? x[i[0], i[1], i[2] - 4, i[3]] : -1.5;
+        BothFormats(x, (f, t) => new Resizing(4, 6, "bilinear", padToAspectRatio: true, fillValue: -1.5, antialias: true, dataFormat: f).Call(t),
+            Interpolate(padded, 4, 6, "bilinear", true));
+        BothFormats(x, (f, t) => new Resizing(4, 6, "bicubic", padToAspectRatio: true, fillValue: -1.5, dataFormat: f).Call(t),
+            Interpolate(padded, 4, 6, "bicubic", false));
+    }
+
+    [Fact]
+    public void Resizing_bicubic_clamps_uint8_overshoot_to_0_255_and_rounds_while_floats_keep_it()
+    {
+        // A 3/251 step: the cubic kernel's negative lobes overshoot on both sides of the edge (to -12.3 and 266.3).
+        var step = new Nd(new long[] { 1, 4, 4, 1 });
+        foreach (var i in Nd.Indices(step.Shape)) step[i] = i[2] >= 2 ? 251 : 3;
+        var reference = Interpolate(step, 5, 7, "bicubic", false);
+        Assert.True(reference.Data.Max() > 256 && reference.Data.Min() < -1);
+        Assert.All(reference.Data, v => Assert.True(Math.Abs(v - Math.Floor(v) - 0.5) > 1e-3)); // no rounding ties
+        using var bytes = step.Tensor(torch.ScalarType.Byte);
+        using var y = new Resizing(5, 7, "bicubic").Call(bytes);
+        Assert.Equal(torch.ScalarType.Byte, y.dtype);
+        Assert.Equal(reference.Data.Select(v => (byte)Math.Round(Math.Clamp(v, 0, 255), MidpointRounding.ToEven)).ToArray(), y.data<byte>().ToArray());
+        using var floats = step.Tensor();
+        using var unclamped = new Resizing(5, 7, "bicubic").Call(floats);
+        LayerChecks.Close(reference, unclamped, 1e-3);
+    }
+
+    [Fact]
+    public void Resizing_bicubic_antialias_has_exact_gradients()
+    {
+        using var x = Images(n: 1, h: 6, w: 5).Tensor(torch.ScalarType.Float64);
+        foreach (var (interpolation, h, w) in new[] { ("bicubic", 3, 2), ("bilinear", 4, 7), ("bicubic", 8, 3) })
+        {
+            var layer = new Resizing(h, w, interpolation, antialias: true, dtype: "float64");
+            LayerChecks.Gradients(t => layer.Call(t[0]), new[] { x }, Array.Empty<KerasVariable>(), samples: 12);
+        }
+    }
+
+    [Fact]
+    public void Resizing_config_round_trips_interpolation_and_antialias()
+    {
+        var input = new Input(new long[] { 2, 12, 10 });
+        var layer = new Resizing(4, 5, "bicubic", padToAspectRatio: true, fillValue: 0.25, antialias: true, dataFormat: "channels_first", name: "rs");
+        var model = new Functional(input, layer.Call(input), name: "m");
+        var loaded = Saving.ModelFromJson(model.ToJson());
+        var copy = Assert.IsType<Resizing>(loaded.Layers.Single(l => l.Name == "rs"));
+        Assert.Equal(layer.GetConfig().ToJsonString(), copy.GetConfig().ToJsonString());
+        Assert.Equal(("bicubic", true, true, 0.25, "channels_first"), (copy.Interpolation, copy.Antialias, copy.PadToAspectRatio, copy.FillValue, copy.DataFormat));
+        var config = layer.GetConfig();
+        Assert.Equal("bicubic", config["interpolation"]!.GetValue<string>());
+        Assert.True(config["antialias"]!.GetValue<bool>());
+        using var data = torch.randn(new long[] { 2, 2, 12, 10 });
+        using var a = model.Predict(data);
+        using var b = loaded.Predict(data);
+        Assert.True(a.allclose(b, rtol: 0, atol: 0));
+    }
+
+    [Fact]
+    public void Resizing_refuses_Lanczos_and_unknown_interpolations_with_Kerass_torch_messages()
+    {
+        foreach (var lanczos in new[] { "lanczos3", "lanczos5" })
+            Assert.StartsWith($"Resizing with Lanczos interpolation is not supported by the PyTorch backend. Received: interpolation={lanczos}.",
+                Assert.Throws<KerasArgumentException>(() => new Resizing(2, 2, lanczos)).Message);
+        foreach (var other in new[] { "area", "gaussian", "mitchellcubic", "nearest-exact", "Bicubic" })
+            Assert.StartsWith("Invalid value for argument `interpolation`. Expected of one {'bilinear': 'bilinear', 'nearest': 'nearest-exact', " +
+                              $"'bicubic': 'bicubic'}}. Received: interpolation={other}",
+                Assert.Throws<KerasArgumentException>(() => new Resizing(2, 2, other)).Message);
+    }
+
     [Fact]
     public void CenterCrop_takes_the_centered_window_or_resizes_a_smaller_image()
     {
@@ -327,7 +521,6 @@ public class PreprocessingLayerTests : KerasTestBase
             Assert.Throws<KerasArgumentException>(() => new Resizing(2, 2, cropToAspectRatio: true, padToAspectRatio: true)).Message);
         Assert.StartsWith("Invalid value for argument `fill_mode`. Only `'constant'` is supported. Received: fill_mode=reflect",
             Assert.Throws<KerasArgumentException>(() => new Resizing(2, 2, fillMode: "reflect")).Message);
-        Assert.Contains("interpolation=bicubic is not supported by this runtime", Assert.Throws<KerasArgumentException>(() => new Resizing(2, 2, "bicubic")).Message);
         Assert.StartsWith("Invalid value for argument `interpolation`.", Assert.Throws<KerasArgumentException>(() => new Resizing(2, 2, "cubicle")).Message);
         Assert.Contains("expects images of rank 3 (single image) or 4 (batch of images)",
             Assert.Throws<KerasArgumentException>(() => new CenterCrop(2, 2).Call(new Input(new long[] { 4 }))).Message);
@@ -500,7 +693,11 @@ public class PreprocessingLayerTests : KerasTestBase
         using var probe = torch.zeros(new long[] { 1, 6, 6, 3 });
         using var output = model.Predict(probe);
         Assert.Equal(new long[] { 1, 3, 3, 3 }, output.shape);
-        Assert.Contains("'antialias'", Assert.Throws<KerasArgumentException>(() => Saving.ModelFromJson(json.Replace("\"antialias\": false", "\"antialias\": true"))).Message);
+        var antialiased = Saving.ModelFromJson(json.Replace("\"antialias\": false", "\"antialias\": true"));
+        Assert.True(Assert.IsType<Resizing>(antialiased.Layers[5]).Antialias);
+        var lanczos = Assert.Throws<KerasArgumentException>(() => Saving.ModelFromJson(json.Replace("\"interpolation\": \"nearest\", \"crop", "\"interpolation\": \"lanczos3\", \"crop"))).Message;
+        Assert.Contains("layer 'rs' (Resizing)", lanczos);
+        Assert.Contains("Received: interpolation=lanczos3.", lanczos);
     }
 
     [Fact]
@@ -542,7 +739,7 @@ public class PreprocessingLayerTests : KerasTestBase
         Assert.Equal(1, scope.DisposablesCount); // the scope sees what is left alive
         probe.Dispose();
         Assert.Equal(0, scope.DisposablesCount);
-        foreach (var l in new Layer[] { layer, new RandomZoom(0.3, fillMode: "constant"), new RandomTranslation(0.2, 0.2, interpolation: "nearest"), new Resizing(3, 4, padToAspectRatio: true) })
+        foreach (var l in new Layer[] { layer, new RandomZoom(0.3, fillMode: "constant"), new RandomTranslation(0.2, 0.2, interpolation: "nearest"), new Resizing(3, 4, padToAspectRatio: true), new Resizing(3, 4, "bicubic", antialias: true) })
             for (int i = 0; i < 3; i++)
                 using (l.Call(x, training: true)) { }
         Assert.Equal(0, scope.DisposablesCount);
