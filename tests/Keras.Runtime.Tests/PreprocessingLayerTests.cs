@@ -74,83 +74,6 @@ public class PreprocessingLayerTests : KerasTestBase
         return y;
     }
 
-    /// <summary>Keys' cubic convolution kernel with parameter <paramref name="a"/> (PyTorch: -0.75 plain, -0.5 antialiased).</summary>
-    private static double Keys(double s, double a)
-    {
-        s = Math.Abs(s);
-        if (s < 1) return (a + 2) * s * s * s - (a + 3) * s * s + 1;
-        if (s < 2) return a * s * s * s - 5 * a * s * s + 8 * a * s - 4 * a;
-        return 0;
-    }
-
-    /// <summary>
-    /// PyTorch's interpolate (align_corners=False, output size given, so scale = input/output) along one axis as a dense
-    /// (output, input) weight matrix. "bilinear": source (o + ½)·scale − ½ clamped at 0, neighbours floor and floor + 1
-    /// (clamped). "bicubic": the same source unclamped, Keys' kernel (a = −0.75) at floor − 1 … floor + 2, indices clamped
-    /// to the border. "nearest": nearest-exact. Antialiased (bilinear/bicubic): centre scale·(o + ½), support
-    /// (taps/2)·max(scale, 1), taps j in [trunc(centre − support + ½), trunc(centre + support + ½)) ∩ [0, input), weight
-    /// filter((j − centre + ½)/max(scale, 1)) with the triangle or Keys' a = −0.5, normalised to sum 1.
-    /// </summary>
-    private static double[,] AxisWeights(long input, long output, string interpolation, bool antialias)
-    {
-        var w = new double[output, input];
-        double scale = (double)input / output;
-        for (long o = 0; o < output; o++)
-        {
-            if (interpolation == "nearest")
-            {
-                w[o, Math.Min((long)Math.Floor((o + 0.5) * scale), input - 1)] = 1;
-            }
-            else if (antialias)
-            {
-                int taps = interpolation == "bicubic" ? 4 : 2;
-                double stretch = Math.Max(scale, 1), support = taps / 2.0 * stretch, center = scale * (o + 0.5);
-                long lo = Math.Max((long)(center - support + 0.5), 0), hi = Math.Min((long)(center + support + 0.5), input);
-                double total = 0;
-                for (long j = lo; j < hi; j++)
-                {
-                    double d = (j - center + 0.5) / stretch;
-                    double f = interpolation == "bicubic" ? Keys(d, -0.5) : Math.Max(0, 1 - Math.Abs(d));
-                    w[o, j] = f;
-                    total += f;
-                }
-                for (long j = lo; j < hi; j++) w[o, j] /= total;
-            }
-            else if (interpolation == "bicubic")
-            {
-                double src = (o + 0.5) * scale - 0.5;
-                long i0 = (long)Math.Floor(src);
-                double t = src - i0;
-                for (long k = -1; k <= 2; k++) w[o, Math.Clamp(i0 + k, 0, input - 1)] += Keys(t - k, -0.75);
-            }
-            else
-            {
-                double src = Math.Max((o + 0.5) * scale - 0.5, 0);
-                long i0 = (long)Math.Floor(src);
-                w[o, i0] += 1 - (src - i0);
-                w[o, Math.Min(i0 + 1, input - 1)] += src - i0;
-            }
-        }
-        return w;
-    }
-
-    /// <summary>Separable resizing of a channels-last batch: y[n, i, j, c] = Σ_p Σ_q H[i, p]·W[j, q]·x[n, p, q, c].</summary>
-    private static Nd Interpolate(Nd x, long height, long width, string interpolation, bool antialias)
-    {
-        var wh = AxisWeights(x.Shape[1], height, interpolation, antialias);
-        var ww = AxisWeights(x.Shape[2], width, interpolation, antialias);
-        var y = new Nd(new[] { x.Shape[0], height, width, x.Shape[3] });
-        foreach (var o in Nd.Indices(y.Shape))
-        {
-            double sum = 0;
-            for (long p = 0; p < x.Shape[1]; p++)
-                for (long q = 0; q < x.Shape[2]; q++)
-                    sum += wh[o[1], p] * ww[o[2], q] * x[o[0], p, q, o[3]];
-            y[o] = sum;
-        }
-        return y;
-    }
-
     private static double MaxDifference(Nd a, Nd b) => a.Data.Zip(b.Data, (u, v) => Math.Abs(u - v)).Max();
 
     private static Nd Slice(Nd x, long top, long left, long height, long width)
@@ -395,9 +318,9 @@ public class PreprocessingLayerTests : KerasTestBase
     public void Resizing_bicubic_is_PyTorchs_cubic_convolution_with_a_minus_0_75_and_repeated_borders(int height, int width)
     {
         var x = Images();
-        BothFormats(x, (f, t) => new Resizing(height, width, "bicubic", dataFormat: f).Call(t), Interpolate(x, height, width, "bicubic", false));
+        BothFormats(x, (f, t) => new Resizing(height, width, "bicubic", dataFormat: f).Call(t), ResizeReference.Interpolate(x, height, width, "bicubic", false));
         // The reference's bilinear weights are the existing loop's (one formula, two writings).
-        Assert.True(MaxDifference(Interpolate(x, height, width, "bilinear", false), Resize(x, height, width, "bilinear")) < 1e-12);
+        Assert.True(MaxDifference(ResizeReference.Interpolate(x, height, width, "bilinear", false), Resize(x, height, width, "bilinear")) < 1e-12);
     }
 
     [Theory]
@@ -410,10 +333,10 @@ public class PreprocessingLayerTests : KerasTestBase
     public void Resizing_antialias_widens_the_filter_by_the_downscale_factor_and_normalises_it(string interpolation, int height, int width)
     {
         var x = Images(h: 12, w: 10, seed: 3);
-        var expected = Interpolate(x, height, width, interpolation, true);
+        var expected = ResizeReference.Interpolate(x, height, width, interpolation, true);
         BothFormats(x, (f, t) => new Resizing(height, width, interpolation, antialias: true, dataFormat: f).Call(t), expected);
         // The setting changes the numbers: downscaling averages over more pixels, and bicubic upscaling uses a = -0.5.
-        Assert.True(MaxDifference(expected, Interpolate(x, height, width, interpolation, false)) > 1e-2);
+        Assert.True(MaxDifference(expected, ResizeReference.Interpolate(x, height, width, interpolation, false)) > 1e-2);
     }
 
     [Fact]
@@ -430,16 +353,16 @@ public class PreprocessingLayerTests : KerasTestBase
         var x = Images(h: 12, w: 10, seed: 4);
         // Target 3x4: crop height int(10·3/4) = 7 rows from int((12 - 7)/2) = 2, all 10 columns.
         BothFormats(x, (f, t) => new Resizing(3, 4, "bicubic", cropToAspectRatio: true, antialias: true, dataFormat: f).Call(t),
-            Interpolate(Slice(x, 2, 0, 7, 10), 3, 4, "bicubic", true));
+            ResizeReference.Interpolate(Slice(x, 2, 0, 7, 10), 3, 4, "bicubic", true));
         BothFormats(x, (f, t) => new Resizing(3, 4, "bicubic", cropToAspectRatio: true, dataFormat: f).Call(t),
-            Interpolate(Slice(x, 2, 0, 7, 10), 3, 4, "bicubic", false));
+            ResizeReference.Interpolate(Slice(x, 2, 0, 7, 10), 3, 4, "bicubic", false));
         // Target 4x6: pad width to int(12·6/4) = 18, int((18 - 10)/2) = 4 columns of fill each side, then 12x18 → 4x6.
         var padded = new Nd(new long[] { 2, 12, 18, 2 });
         foreach (var i in Nd.Indices(padded.Shape)) padded[i] = i[2] >= 4 && i[2] < 14 ? x[i[0], i[1], i[2] - 4, i[3]] : -1.5;
         BothFormats(x, (f, t) => new Resizing(4, 6, "bilinear", padToAspectRatio: true, fillValue: -1.5, antialias: true, dataFormat: f).Call(t),
-            Interpolate(padded, 4, 6, "bilinear", true));
+            ResizeReference.Interpolate(padded, 4, 6, "bilinear", true));
         BothFormats(x, (f, t) => new Resizing(4, 6, "bicubic", padToAspectRatio: true, fillValue: -1.5, dataFormat: f).Call(t),
-            Interpolate(padded, 4, 6, "bicubic", false));
+            ResizeReference.Interpolate(padded, 4, 6, "bicubic", false));
     }
 
     [Fact]
@@ -448,7 +371,7 @@ public class PreprocessingLayerTests : KerasTestBase
         // A 3/251 step: the cubic kernel's negative lobes overshoot on both sides of the edge (to -12.3 and 266.3).
         var step = new Nd(new long[] { 1, 4, 4, 1 });
         foreach (var i in Nd.Indices(step.Shape)) step[i] = i[2] >= 2 ? 251 : 3;
-        var reference = Interpolate(step, 5, 7, "bicubic", false);
+        var reference = ResizeReference.Interpolate(step, 5, 7, "bicubic", false);
         Assert.True(reference.Data.Max() > 256 && reference.Data.Min() < -1);
         Assert.All(reference.Data, v => Assert.True(Math.Abs(v - Math.Floor(v) - 0.5) > 1e-3)); // no rounding ties
         using var bytes = step.Tensor(torch.ScalarType.Byte);
@@ -458,6 +381,10 @@ public class PreprocessingLayerTests : KerasTestBase
         using var floats = step.Tensor();
         using var unclamped = new Resizing(5, 7, "bicubic").Call(floats);
         LayerChecks.Close(reference, unclamped, 1e-3);
+        // float16 is resized in float32 and cast back, as Keras' _cast_squeeze_in/out do.
+        using var half = new Resizing(5, 7, "bicubic", antialias: true, dtype: "float16").Call(floats);
+        Assert.Equal(torch.ScalarType.Float16, half.dtype);
+        LayerChecks.Close(ResizeReference.Interpolate(step, 5, 7, "bicubic", true), half, 0.2, 1e-3);
     }
 
     [Fact]
