@@ -195,8 +195,11 @@ namespace Keras.Shared
         /// <summary>standardize_data_format (lowercased).</summary>
         public static readonly Kind DataFormats = new Kind("data_format", "keras.layers", true, Same("channels_last", "channels_first"));
 
-        /// <summary>UpSampling2D's interpolations this runtime runs (Keras has more: the runtime refuses them with its own message).</summary>
-        public static readonly Kind Interpolations = new Kind("interpolation", "keras.layers", true, Same("nearest", "bilinear"));
+        /// <summary>
+        /// UpSampling2D's interpolations: those Keras' torch backend runs (its resize refuses "lanczos3"/"lanczos5", and
+        /// "area" exists only in the TensorFlow backend; the runtime refuses them with Keras' message).
+        /// </summary>
+        public static readonly Kind Interpolations = new Kind("interpolation", "keras.layers", true, Same("nearest", "bilinear", "bicubic"));
 
         /// <summary>MonitorCallback modes (EarlyStopping, ModelCheckpoint, ReduceLROnPlateau): anything else warns and falls back to "auto".</summary>
         public static readonly Kind MonitorModes = new Kind("mode", "keras.callbacks", false, Same("auto", "min", "max"));

@@ -74,6 +74,8 @@ public class PreprocessingLayerTests : KerasTestBase
         return y;
     }
 
+    private static double MaxDifference(Nd a, Nd b) => a.Data.Zip(b.Data, (u, v) => Math.Abs(u - v)).Max();
+
     private static Nd Slice(Nd x, long top, long left, long height, long width)
     {
         var y = new Nd(new[] { x.Shape[0], height, width, x.Shape[3] });
@@ -308,6 +310,125 @@ public class PreprocessingLayerTests : KerasTestBase
         Assert.Equal(new long[] { -1, 2, 3, 4 }, new Resizing(3, 4, dataFormat: "channels_first").Call(new Input(new long[] { 2, 8, 8 })).Shape);
     }
 
+    [Theory]
+    [InlineData(7, 3)]
+    [InlineData(3, 9)]
+    [InlineData(2, 2)]
+    [InlineData(10, 8)]
+    public void Resizing_bicubic_is_PyTorchs_cubic_convolution_with_a_minus_0_75_and_repeated_borders(int height, int width)
+    {
+        var x = Images();
+        BothFormats(x, (f, t) => new Resizing(height, width, "bicubic", dataFormat: f).Call(t), ResizeReference.Interpolate(x, height, width, "bicubic", false));
+        // The reference's bilinear weights are the existing loop's (one formula, two writings).
+        Assert.True(MaxDifference(ResizeReference.Interpolate(x, height, width, "bilinear", false), Resize(x, height, width, "bilinear")) < 1e-12);
+    }
+
+    [Theory]
+    [InlineData("bilinear", 3, 4)]
+    [InlineData("bicubic", 3, 4)]
+    [InlineData("bicubic", 5, 3)]
+    [InlineData("bilinear", 16, 4)]
+    [InlineData("bicubic", 16, 4)]
+    [InlineData("bicubic", 15, 13)]
+    public void Resizing_antialias_widens_the_filter_by_the_downscale_factor_and_normalises_it(string interpolation, int height, int width)
+    {
+        var x = Images(h: 12, w: 10, seed: 3);
+        var expected = ResizeReference.Interpolate(x, height, width, interpolation, true);
+        BothFormats(x, (f, t) => new Resizing(height, width, interpolation, antialias: true, dataFormat: f).Call(t), expected);
+        // The setting changes the numbers: downscaling averages over more pixels, and bicubic upscaling uses a = -0.5.
+        Assert.True(MaxDifference(expected, ResizeReference.Interpolate(x, height, width, interpolation, false)) > 1e-2);
+    }
+
+    [Fact]
+    public void Resizing_antialias_is_ignored_for_nearest_as_in_Keras()
+    {
+        var x = Images(h: 12, w: 10);
+        BothFormats(x, (f, t) => new Resizing(3, 4, "nearest", antialias: true, dataFormat: f).Call(t), Resize(x, 3, 4, "nearest"), 1e-6);
+        Assert.Equal(true, new Resizing(3, 4, "nearest", antialias: true).GetConfig()["antialias"]!.GetValue<bool>());
+    }
+
+    [Fact]
+    public void Resizing_crops_or_pads_to_the_aspect_ratio_before_bicubic_and_antialiased_resizing()
+    {
+        var x = Images(h: 12, w: 10, seed: 4);
+        // Target 3x4: crop height int(10·3/4) = 7 rows from int((12 - 7)/2) = 2, all 10 columns.
+        BothFormats(x, (f, t) => new Resizing(3, 4, "bicubic", cropToAspectRatio: true, antialias: true, dataFormat: f).Call(t),
+            ResizeReference.Interpolate(Slice(x, 2, 0, 7, 10), 3, 4, "bicubic", true));
+        BothFormats(x, (f, t) => new Resizing(3, 4, "bicubic", cropToAspectRatio: true, dataFormat: f).Call(t),
+            ResizeReference.Interpolate(Slice(x, 2, 0, 7, 10), 3, 4, "bicubic", false));
+        // Target 4x6: pad width to int(12·6/4) = 18, int((18 - 10)/2) = 4 columns of fill each side, then 12x18 → 4x6.
+        var padded = new Nd(new long[] { 2, 12, 18, 2 });
+        foreach (var i in Nd.Indices(padded.Shape)) padded[i] = i[2] >= 4 && i[2] < 14 ? x[i[0], i[1], i[2] - 4, i[3]] : -1.5;
+        BothFormats(x, (f, t) => new Resizing(4, 6, "bilinear", padToAspectRatio: true, fillValue: -1.5, antialias: true, dataFormat: f).Call(t),
+            ResizeReference.Interpolate(padded, 4, 6, "bilinear", true));
+        BothFormats(x, (f, t) => new Resizing(4, 6, "bicubic", padToAspectRatio: true, fillValue: -1.5, dataFormat: f).Call(t),
+            ResizeReference.Interpolate(padded, 4, 6, "bicubic", false));
+    }
+
+    [Fact]
+    public void Resizing_bicubic_clamps_uint8_overshoot_to_0_255_and_rounds_while_floats_keep_it()
+    {
+        // A 3/251 step: the cubic kernel's negative lobes overshoot on both sides of the edge (to -12.3 and 266.3).
+        var step = new Nd(new long[] { 1, 4, 4, 1 });
+        foreach (var i in Nd.Indices(step.Shape)) step[i] = i[2] >= 2 ? 251 : 3;
+        var reference = ResizeReference.Interpolate(step, 5, 7, "bicubic", false);
+        Assert.True(reference.Data.Max() > 256 && reference.Data.Min() < -1);
+        Assert.All(reference.Data, v => Assert.True(Math.Abs(v - Math.Floor(v) - 0.5) > 1e-3)); // no rounding ties
+        using var bytes = step.Tensor(torch.ScalarType.Byte);
+        using var y = new Resizing(5, 7, "bicubic").Call(bytes);
+        Assert.Equal(torch.ScalarType.Byte, y.dtype);
+        Assert.Equal(reference.Data.Select(v => (byte)Math.Round(Math.Clamp(v, 0, 255), MidpointRounding.ToEven)).ToArray(), y.data<byte>().ToArray());
+        using var floats = step.Tensor();
+        using var unclamped = new Resizing(5, 7, "bicubic").Call(floats);
+        LayerChecks.Close(reference, unclamped, 1e-3);
+        // float16 is resized in float32 and cast back, as Keras' _cast_squeeze_in/out do.
+        using var half = new Resizing(5, 7, "bicubic", antialias: true, dtype: "float16").Call(floats);
+        Assert.Equal(torch.ScalarType.Float16, half.dtype);
+        LayerChecks.Close(ResizeReference.Interpolate(step, 5, 7, "bicubic", true), half, 0.2, 1e-3);
+    }
+
+    [Fact]
+    public void Resizing_bicubic_antialias_has_exact_gradients()
+    {
+        using var x = Images(n: 1, h: 6, w: 5).Tensor(torch.ScalarType.Float64);
+        foreach (var (interpolation, h, w) in new[] { ("bicubic", 3, 2), ("bilinear", 4, 7), ("bicubic", 8, 3) })
+        {
+            var layer = new Resizing(h, w, interpolation, antialias: true, dtype: "float64");
+            LayerChecks.Gradients(t => layer.Call(t[0]), new[] { x }, Array.Empty<KerasVariable>(), samples: 12);
+        }
+    }
+
+    [Fact]
+    public void Resizing_config_round_trips_interpolation_and_antialias()
+    {
+        var input = new Input(new long[] { 2, 12, 10 });
+        var layer = new Resizing(4, 5, "bicubic", padToAspectRatio: true, fillValue: 0.25, antialias: true, dataFormat: "channels_first", name: "rs");
+        var model = new Functional(input, layer.Call(input), name: "m");
+        var loaded = Saving.ModelFromJson(model.ToJson());
+        var copy = Assert.IsType<Resizing>(loaded.Layers.Single(l => l.Name == "rs"));
+        Assert.Equal(layer.GetConfig().ToJsonString(), copy.GetConfig().ToJsonString());
+        Assert.Equal(("bicubic", true, true, 0.25, "channels_first"), (copy.Interpolation, copy.Antialias, copy.PadToAspectRatio, copy.FillValue, copy.DataFormat));
+        var config = layer.GetConfig();
+        Assert.Equal("bicubic", config["interpolation"]!.GetValue<string>());
+        Assert.True(config["antialias"]!.GetValue<bool>());
+        using var data = torch.randn(new long[] { 2, 2, 12, 10 });
+        using var a = model.Predict(data);
+        using var b = loaded.Predict(data);
+        Assert.True(a.allclose(b, rtol: 0, atol: 0));
+    }
+
+    [Fact]
+    public void Resizing_refuses_Lanczos_and_unknown_interpolations_with_Kerass_torch_messages()
+    {
+        foreach (var lanczos in new[] { "lanczos3", "lanczos5" })
+            Assert.StartsWith($"Resizing with Lanczos interpolation is not supported by the PyTorch backend. Received: interpolation={lanczos}.",
+                Assert.Throws<KerasArgumentException>(() => new Resizing(2, 2, lanczos)).Message);
+        foreach (var other in new[] { "area", "gaussian", "mitchellcubic", "nearest-exact", "Bicubic" })
+            Assert.StartsWith("Invalid value for argument `interpolation`. Expected of one {'bilinear': 'bilinear', 'nearest': 'nearest-exact', " +
+                              $"'bicubic': 'bicubic'}}. Received: interpolation={other}",
+                Assert.Throws<KerasArgumentException>(() => new Resizing(2, 2, other)).Message);
+    }
+
     [Fact]
     public void CenterCrop_takes_the_centered_window_or_resizes_a_smaller_image()
     {
@@ -327,7 +448,6 @@ public class PreprocessingLayerTests : KerasTestBase
             Assert.Throws<KerasArgumentException>(() => new Resizing(2, 2, cropToAspectRatio: true, padToAspectRatio: true)).Message);
         Assert.StartsWith("Invalid value for argument `fill_mode`. Only `'constant'` is supported. Received: fill_mode=reflect",
             Assert.Throws<KerasArgumentException>(() => new Resizing(2, 2, fillMode: "reflect")).Message);
-        Assert.Contains("interpolation=bicubic is not supported by this runtime", Assert.Throws<KerasArgumentException>(() => new Resizing(2, 2, "bicubic")).Message);
         Assert.StartsWith("Invalid value for argument `interpolation`.", Assert.Throws<KerasArgumentException>(() => new Resizing(2, 2, "cubicle")).Message);
         Assert.Contains("expects images of rank 3 (single image) or 4 (batch of images)",
             Assert.Throws<KerasArgumentException>(() => new CenterCrop(2, 2).Call(new Input(new long[] { 4 }))).Message);
@@ -500,7 +620,11 @@ public class PreprocessingLayerTests : KerasTestBase
         using var probe = torch.zeros(new long[] { 1, 6, 6, 3 });
         using var output = model.Predict(probe);
         Assert.Equal(new long[] { 1, 3, 3, 3 }, output.shape);
-        Assert.Contains("'antialias'", Assert.Throws<KerasArgumentException>(() => Saving.ModelFromJson(json.Replace("\"antialias\": false", "\"antialias\": true"))).Message);
+        var antialiased = Saving.ModelFromJson(json.Replace("\"antialias\": false", "\"antialias\": true"));
+        Assert.True(Assert.IsType<Resizing>(antialiased.Layers[5]).Antialias);
+        var lanczos = Assert.Throws<KerasArgumentException>(() => Saving.ModelFromJson(json.Replace("\"interpolation\": \"nearest\", \"crop", "\"interpolation\": \"lanczos3\", \"crop"))).Message;
+        Assert.Contains("layer 'rs' (Resizing)", lanczos);
+        Assert.Contains("Received: interpolation=lanczos3.", lanczos);
     }
 
     [Fact]
@@ -542,7 +666,7 @@ public class PreprocessingLayerTests : KerasTestBase
         Assert.Equal(1, scope.DisposablesCount); // the scope sees what is left alive
         probe.Dispose();
         Assert.Equal(0, scope.DisposablesCount);
-        foreach (var l in new Layer[] { layer, new RandomZoom(0.3, fillMode: "constant"), new RandomTranslation(0.2, 0.2, interpolation: "nearest"), new Resizing(3, 4, padToAspectRatio: true) })
+        foreach (var l in new Layer[] { layer, new RandomZoom(0.3, fillMode: "constant"), new RandomTranslation(0.2, 0.2, interpolation: "nearest"), new Resizing(3, 4, padToAspectRatio: true), new Resizing(3, 4, "bicubic", antialias: true) })
             for (int i = 0; i < 3; i++)
                 using (l.Call(x, training: true)) { }
         Assert.Equal(0, scope.DisposablesCount);

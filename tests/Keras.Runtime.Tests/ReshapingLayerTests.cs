@@ -132,11 +132,25 @@ public class ReshapingLayerTests : KerasTestBase
     }
 
     [Fact]
+    public void UpSampling2D_bicubic_resizes_as_Kerass_torch_backend()
+    {
+        var image = Nd.Random(new long[] { 2, 3, 4, 2 }, seed: 6).AsFloat32();
+        BothFormats(f => new UpSampling2D((2, 3), f, "bicubic"), image, x => ResizeReference.Interpolate(x, 6, 12, "bicubic", false));
+        using var x64 = torch.randn(new long[] { 1, 3, 3, 2 }, torch.ScalarType.Float64);
+        var layer = new UpSampling2D(2, interpolation: "Bicubic", dtype: "float64");
+        Assert.Equal("bicubic", layer.Interpolation);
+        LayerChecks.Gradients(t => layer.Call(t[0]), new[] { x64 }, layer.TrainableWeights);
+    }
+
+    [Fact]
     public void UpSampling_arguments_and_configs_follow_Keras()
     {
         Assert.StartsWith("Argument `size` should be a positive integer. Received: size=0", Assert.Throws<KerasArgumentException>(() => new UpSampling1D(0)).Message);
-        Assert.Contains("this runtime supports \"nearest\" and \"bilinear\"",
-            Assert.Throws<KerasArgumentException>(() => new UpSampling2D(2, interpolation: "bicubic")).Message);
+        Assert.StartsWith("Resizing with Lanczos interpolation is not supported by the PyTorch backend. Received: interpolation=lanczos5.",
+            Assert.Throws<KerasArgumentException>(() => new UpSampling2D(2, interpolation: "lanczos5")).Message);
+        Assert.StartsWith("Invalid value for argument `interpolation`. Expected of one {'bilinear': 'bilinear', 'nearest': 'nearest-exact', " +
+                          "'bicubic': 'bicubic'}. Received: interpolation=area",
+            Assert.Throws<KerasArgumentException>(() => new UpSampling2D(2, interpolation: "area")).Message);
         LayerChecks.ConfigKeys(new UpSampling1D(), "size");
         LayerChecks.ConfigKeys(new UpSampling2D(), "size", "data_format", "interpolation");
         LayerChecks.ConfigKeys(new UpSampling3D(), "size", "data_format");
@@ -146,6 +160,9 @@ public class ReshapingLayerTests : KerasTestBase
         Assert.Contains("lanczos3", Assert.Throws<KerasConfigException>(() => Saving.ModelFromJson(json)).Message);
         var up = (UpSampling2D)Saving.ModelFromJson(json.Replace("lanczos3", "bilinear")).Layers[0];
         Assert.Equal(((2, 2), "bilinear"), (up.Size, up.Interpolation));
+        var cubic = (UpSampling2D)Saving.ModelFromJson(json.Replace("lanczos3", "bicubic")).Layers[0];
+        Assert.Equal("bicubic", cubic.Interpolation);
+        Assert.Equal("bicubic", cubic.GetConfig()["interpolation"]!.GetValue<string>());
     }
 
     [Fact]

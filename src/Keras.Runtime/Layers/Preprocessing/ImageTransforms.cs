@@ -10,7 +10,8 @@ namespace Keras.Layers
     /// Keras' image operations as its torch backend computes them, for the preprocessing layers: <c>affine_transform</c>
     /// (output pixel (y, x) samples the input at <c>x' = a0·x + a1·y + a2</c>, <c>y' = b0·x + b1·y + b2</c>, nearest or
     /// bilinear, with the fill modes of <c>map_coordinates</c>) and <c>resize</c> (optional crop or pad to the target aspect
-    /// ratio, then bilinear with half-pixel centers or "nearest-exact").
+    /// ratio, then PyTorch's <c>interpolate</c>: "bilinear" or "bicubic" with half-pixel centers, optionally antialiased, or
+    /// "nearest-exact").
     /// </summary>
     internal static class ImageTransforms
     {
@@ -97,7 +98,7 @@ namespace Keras.Layers
         /// <paramref name="width"/>), float inputs. The caller owns the result.
         /// </summary>
         internal static Tensor Resize(Tensor images, long height, long width, string interpolation, bool cropToAspectRatio, bool padToAspectRatio,
-            double fillValue, bool channelsLast)
+            double fillValue, bool channelsLast, bool antialias = false)
         {
             using var scope = torch.NewDisposeScope();
             var x = channelsLast ? images.permute(0, 3, 1, 2) : images.alias();
@@ -118,9 +119,17 @@ namespace Keras.Layers
                 if (hStart > 0) x = nn.functional.pad(x, new[] { 0L, 0, hStart, hStart }, PaddingModes.Constant, fillValue);
                 if (wStart > 0) x = nn.functional.pad(x, new[] { wStart, wStart, 0L, 0 }, PaddingModes.Constant, fillValue);
             }
-            var resized = interpolation == "bilinear"
-                ? nn.functional.interpolate(x.contiguous(), new[] { height, width }, mode: InterpolationMode.Bilinear, align_corners: false)
-                : nn.functional.interpolate(x.contiguous(), new[] { height, width }, mode: InterpolationMode.NearestExact);
+            // Keras' RESIZE_INTERPOLATIONS; align_corners=False for the two filters, antialias only for them (Keras turns it
+            // off for "nearest"). With antialias libtorch runs _upsample_bilinear2d_aa / _upsample_bicubic2d_aa.
+            var resized = interpolation switch
+            {
+                "bilinear" => nn.functional.interpolate(x.contiguous(), new[] { height, width }, mode: InterpolationMode.Bilinear, align_corners: false,
+                    antialias: antialias),
+                "bicubic" => nn.functional.interpolate(x.contiguous(), new[] { height, width }, mode: InterpolationMode.Bicubic, align_corners: false,
+                    antialias: antialias),
+                "nearest" => nn.functional.interpolate(x.contiguous(), new[] { height, width }, mode: InterpolationMode.NearestExact),
+                _ => throw new KerasArgumentException($"Invalid value for argument `interpolation`: {interpolation}.", nameof(interpolation)),
+            };
             var output = channelsLast ? resized.permute(0, 2, 3, 1).contiguous() : resized;
             return output.MoveToOuterDisposeScope();
         }

@@ -10,10 +10,15 @@ namespace Keras.Layers
     /// <summary>
     /// <c>keras.layers.Resizing(height, width, interpolation="bilinear", crop_to_aspect_ratio=False,
     /// pad_to_aspect_ratio=False, fill_mode="constant", fill_value=0.0, antialias=False, data_format=None)</c>: resizes
-    /// images to (height, width) as Keras' torch backend does: "bilinear" with half-pixel centers or "nearest"
-    /// (nearest-exact); <c>crop_to_aspect_ratio</c> first takes the largest centered crop of the target aspect ratio,
-    /// <c>pad_to_aspect_ratio</c> pads with <c>fill_value</c> instead. Float inputs keep their dtype; integer images are
-    /// rounded and saturated back to theirs. Bicubic, the Lanczos kernels and antialiasing are refused.
+    /// images to (height, width) as Keras' torch backend does (PyTorch's <c>interpolate</c>): "bilinear" and "bicubic"
+    /// (Keys' cubic with a = -0.75, border pixels repeated) with half-pixel centers, "nearest" as "nearest-exact";
+    /// <c>antialias</c> widens the bilinear/bicubic filter by the downscale factor (PyTorch's antialiased kernels: triangle,
+    /// or cubic with a = -0.5, weights normalised per output pixel) and is ignored for "nearest", as in Keras.
+    /// <c>crop_to_aspect_ratio</c> first takes the largest centered crop of the target aspect ratio,
+    /// <c>pad_to_aspect_ratio</c> pads with <c>fill_value</c> instead. Float32/float64 inputs keep their dtype, other float
+    /// dtypes are resized in float32 and cast back; integer images are rounded and saturated back to theirs (uint8 bicubic
+    /// overshoot is clamped to [0, 255] as Keras does). "lanczos3"/"lanczos5" are refused with Keras' torch-backend message,
+    /// as are the TensorFlow backend's "area" and any other name.
     /// </summary>
     [KerasClass("Resizing")]
     public sealed class Resizing : BaseImagePreprocessingLayer
@@ -26,16 +31,20 @@ namespace Keras.Layers
         {
             if (height <= 0 || width <= 0)
                 throw new KerasArgumentException($"`height` and `width` must be positive integers. Received: height={height}, width={width}");
-            if (interpolation != "bilinear" && interpolation != "nearest")
-                throw new KerasArgumentException(interpolation is "bicubic" or "lanczos3" or "lanczos5" or "area" or "gaussian" or "mitchellcubic"
-                    ? $"Resizing with interpolation={interpolation} is not supported by this runtime (it supports 'bilinear' and 'nearest')."
-                    : $"Invalid value for argument `interpolation`. Expected of one ('bilinear', 'nearest'). Received: interpolation={interpolation}", nameof(interpolation));
+            if (interpolation is "lanczos3" or "lanczos5")
+                throw new KerasArgumentException(
+                    $"Resizing with Lanczos interpolation is not supported by the PyTorch backend. Received: interpolation={interpolation}. " +
+                    "This runtime computes as Keras' torch backend and refuses it too: use interpolation: \"bicubic\" (with antialias: true when " +
+                    "shrinking) or \"bilinear\".", nameof(interpolation));
+            if (interpolation is not ("bilinear" or "nearest" or "bicubic"))
+                throw new KerasArgumentException(
+                    "Invalid value for argument `interpolation`. Expected of one {'bilinear': 'bilinear', 'nearest': 'nearest-exact', 'bicubic': " +
+                    $"'bicubic'}}. Received: interpolation={interpolation}. Keras' torch backend, which this runtime follows, accepts only these three " +
+                    "(\"area\" exists only in its TensorFlow backend): pass \"bilinear\", \"nearest\" or \"bicubic\".", nameof(interpolation));
             if (fillMode != "constant")
                 throw new KerasArgumentException($"Invalid value for argument `fill_mode`. Only `'constant'` is supported. Received: fill_mode={fillMode}", nameof(fillMode));
             if (cropToAspectRatio && padToAspectRatio)
                 throw new KerasArgumentException("Only one of `pad_to_aspect_ratio` & `crop_to_aspect_ratio` can be `True`.");
-            if (antialias)
-                throw new KerasArgumentException("Resizing with antialias=True is not supported by this runtime; use antialias=False.", nameof(antialias));
             Height = height;
             Width = width;
             Interpolation = interpolation;
@@ -50,7 +59,7 @@ namespace Keras.Layers
         public int Height { get; }
         /// <summary>Output width.</summary>
         public int Width { get; }
-        /// <summary>"bilinear" or "nearest".</summary>
+        /// <summary>"bilinear", "nearest" or "bicubic".</summary>
         public string Interpolation { get; }
         /// <summary>Whether the largest centered crop of the target aspect ratio is resized.</summary>
         public bool CropToAspectRatio { get; }
@@ -60,7 +69,7 @@ namespace Keras.Layers
         public string FillMode { get; }
         /// <summary>The padding value.</summary>
         public double FillValue { get; }
-        /// <summary>Always false here.</summary>
+        /// <summary>Whether "bilinear"/"bicubic" downscaling uses PyTorch's antialiased (widened) filter; no effect on "nearest".</summary>
         public bool Antialias { get; }
 
         /// <inheritdoc />
@@ -102,15 +111,24 @@ namespace Keras.Layers
             bool single = inputs.dim() == 3;
             var type = inputs.dtype;
             bool integer = !Dtypes.IsFloating(type);
+            // As Keras' _cast_squeeze_in: interpolate runs on float32 or float64, anything else goes through float32.
+            bool cast = type is not (ScalarType.Float32 or ScalarType.Float64);
             using var batched = single ? inputs.unsqueeze(0) : inputs.alias();
-            using var x = integer ? batched.to_type(ScalarType.Float32) : batched.alias();
-            var resized = ImageTransforms.Resize(x, Height, Width, Interpolation, CropToAspectRatio, PadToAspectRatio, FillValue, ChannelsLast);
+            using var x = cast ? batched.to_type(ScalarType.Float32) : batched.alias();
+            var resized = ImageTransforms.Resize(x, Height, Width, Interpolation, CropToAspectRatio, PadToAspectRatio, FillValue, ChannelsLast, Antialias);
             if (integer)
             {
+                // Keras clamps uint8 bicubic results to [0, 255], rounds and casts; saturating every integer dtype gives the
+                // same uint8 values and keeps the others defined.
                 using var floating = resized;
                 using var rounded = floating.round();
                 using var saturated = type == ScalarType.Bool ? rounded.alias() : rounded.clamp(Min(type), Max(type));
                 resized = saturated.to_type(type);
+            }
+            else if (cast)
+            {
+                using var floating = resized;
+                resized = floating.to_type(type);
             }
             return Unbatch(resized, single);
         }

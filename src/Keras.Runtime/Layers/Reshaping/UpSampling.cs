@@ -24,14 +24,15 @@ namespace Keras.Layers
         }
 
         /// <summary>
-        /// Bilinear resizing to (h·size0, w·size1) with half-pixel centres and no antialiasing (keras.ops.image.resize,
-        /// TensorFlow's tf.image.resize).
+        /// Bilinear or bicubic resizing to (h·size0, w·size1) with half-pixel centres and no antialiasing, as
+        /// keras.ops.image.resize runs on Keras' torch backend (PyTorch's interpolate, align_corners=False).
         /// </summary>
-        internal static Tensor Bilinear(Tensor x, int[] size, string dataFormat)
+        internal static Tensor Resize(Tensor x, int[] size, string dataFormat, string interpolation)
         {
             using var ncx = ConvUtils.ChannelsFirst(x, dataFormat, 2);
             var target = new[] { ncx.shape[2] * size[0], ncx.shape[3] * size[1] };
-            using var resized = nn.functional.interpolate(ncx, target, mode: InterpolationMode.Bilinear, align_corners: false);
+            var mode = interpolation == "bicubic" ? InterpolationMode.Bicubic : InterpolationMode.Bilinear;
+            using var resized = nn.functional.interpolate(ncx, target, mode: mode, align_corners: false);
             return ConvUtils.FromChannelsFirst(resized, dataFormat, 2);
         }
 

@@ -8,8 +8,9 @@ namespace Keras.Layers
 {
     /// <summary>
     /// <c>keras.layers.UpSampling2D(size=(2, 2), data_format=None, interpolation="nearest")</c>: rows repeated size[0] times
-    /// and columns size[1] times ("nearest"), or a bilinear resize to that size ("bilinear", half-pixel centres as
-    /// <c>keras.ops.image.resize</c>). Keras' other resize methods (bicubic, lanczos3/5, area) are not supported here.
+    /// and columns size[1] times ("nearest"), or a resize to that size with <c>keras.ops.image.resize</c> as Keras' torch
+    /// backend runs it ("bilinear", or "bicubic" with Keys' a = -0.75; half-pixel centres, no antialiasing). The torch
+    /// backend refuses "lanczos3"/"lanczos5" (and has no "area"), and so does this runtime.
     /// </summary>
     [KerasClass("UpSampling2D")]
     public sealed class UpSampling2D : Layer
@@ -31,17 +32,24 @@ namespace Keras.Layers
             _size = ConvUtils.Standardize(new[] { size.Height, size.Width }, 2, "size");
             DataFormat = ImageFormats.Standardize(dataFormat);
             Interpolation = (interpolation ?? "").ToLowerInvariant();
+            if (Interpolation is "lanczos3" or "lanczos5")
+                throw new KerasArgumentException(
+                    $"Resizing with Lanczos interpolation is not supported by the PyTorch backend. Received: interpolation={Interpolation}. " +
+                    "This runtime computes as Keras' torch backend and refuses it too: use interpolation: \"bicubic\" or \"bilinear\".",
+                    nameof(interpolation));
             if (Shared.KerasIdentifiers.Interpolations.Resolve(Interpolation) == null)
                 throw new KerasArgumentException(
-                    $"UpSampling2D received interpolation={interpolation}. Keras resizes with one of {{'bilinear', 'nearest', 'lanczos3', 'lanczos5', " +
-                    "'bicubic', 'area'}; this runtime supports \"nearest\" and \"bilinear\".", nameof(interpolation));
+                    "Invalid value for argument `interpolation`. Expected of one {'bilinear': 'bilinear', 'nearest': 'nearest-exact', 'bicubic': " +
+                    $"'bicubic'}}. Received: interpolation={Interpolation}. UpSampling2D resizes with keras.ops.image.resize; Keras' torch backend, " +
+                    "which this runtime follows, accepts only these (\"area\" exists only in its TensorFlow backend): pass \"nearest\", " +
+                    "\"bilinear\" or \"bicubic\".", nameof(interpolation));
         }
 
         /// <summary>Row and column factors.</summary>
         public (int Height, int Width) Size => (_size[0], _size[1]);
         /// <summary>"channels_last" or "channels_first".</summary>
         public string DataFormat { get; }
-        /// <summary>"nearest" or "bilinear".</summary>
+        /// <summary>"nearest", "bilinear" or "bicubic".</summary>
         public string Interpolation { get; }
 
         /// <inheritdoc />
@@ -58,7 +66,9 @@ namespace Keras.Layers
         {
             var size = c.Ints("size", 2, new[] { 2, 2 });
             string interpolation = c.String("interpolation", "nearest").ToLowerInvariant();
-            if (interpolation is not ("nearest" or "bilinear")) throw c.Unsupported("interpolation", $"UpSampling2D interpolation \"{interpolation}\"");
+            if (Shared.KerasIdentifiers.Interpolations.Resolve(interpolation) == null)
+                throw c.Unsupported("interpolation", $"UpSampling2D interpolation \"{interpolation}\" (Keras' torch backend refuses it too; it runs " +
+                                                     "\"nearest\", \"bilinear\" and \"bicubic\")");
             return new UpSampling2D((size[0], size[1]), ImageFormats.Read(c), interpolation, c.Name);
         }
 
@@ -76,6 +86,6 @@ namespace Keras.Layers
 
         /// <inheritdoc />
         protected override Tensor CallCore(Tensor inputs, bool? training) =>
-            Interpolation == "nearest" ? UpSamplingMath.Nearest(inputs, _size, DataFormat) : UpSamplingMath.Bilinear(inputs, _size, DataFormat);
+            Interpolation == "nearest" ? UpSamplingMath.Nearest(inputs, _size, DataFormat) : UpSamplingMath.Resize(inputs, _size, DataFormat, Interpolation);
     }
 }
