@@ -1,4 +1,3 @@
-using System.IO.Compression;
 using System.Text.Json.Nodes;
 using Keras.Errors;
 using Keras.Layers;
@@ -155,22 +154,13 @@ public class AttentionMaskTests : KerasTestBase
         AssertClose(expected, y);
     }
 
-    private static byte[] Entry(string path, string name)
-    {
-        using var zip = ZipFile.OpenRead(path);
-        using var entry = zip.GetEntry(name)!.Open();
-        using var buffer = new MemoryStream();
-        entry.CopyTo(buffer);
-        return buffer.ToArray();
-    }
-
     [Fact]
     public void A_causal_block_saves_use_causal_mask_and_a_Keras_file_passing_the_masks_as_tensor_kwargs_loads_and_predicts_the_same()
     {
         var (model, _) = PaddedTransformerBlock(causal: true);
         string saved = Path.Combine(KerasHome, "block.keras");
         model.Save(saved);
-        var config = JsonNode.Parse(Entry(saved, "config.json"))!;
+        var config = JsonNode.Parse(ArchiveEntry(saved, "config.json"))!;
         var layers = config["config"]!["layers"]!.AsArray();
         var node = layers.Single(l => (string?)l!["name"] == "mha")!["inbound_nodes"]![0]!;
         Assert.True((bool)node["kwargs"]!["use_causal_mask"]!);
@@ -197,7 +187,7 @@ public class AttentionMaskTests : KerasTestBase
         node["kwargs"]!["attention_mask"] = null;
         node["kwargs"]!["return_attention_scores"] = false;
         string path = Path.Combine(KerasHome, "keras_block.keras");
-        File.WriteAllBytes(path, Hostile.ZipBuilder.Keras(config.ToJsonString(), Entry(saved, "model.weights.h5")).Build());
+        File.WriteAllBytes(path, Hostile.ZipBuilder.Keras(config.ToJsonString(), ArchiveEntry(saved, "model.weights.h5")).Build());
 
         var loaded = Assert.IsType<Functional>(Saving.LoadModel(path));
         using var tokens = torch.tensor(new float[] { 3, 5, 0, 0, 1, 2, 6, 4 }, new long[] { 2, 4 });

@@ -1,4 +1,3 @@
-using System.IO.Compression;
 using System.Text.Json.Nodes;
 using Keras.Errors;
 using Keras.Layers;
@@ -225,15 +224,6 @@ public class MultiOutputGraphTests : KerasTestBase
         foreach (var t in unmasked.Concat(graph)) t.Dispose();
     }
 
-    private static byte[] Entry(string path, string name)
-    {
-        using var zip = ZipFile.OpenRead(path);
-        using var entry = zip.GetEntry(name)!.Open();
-        using var buffer = new MemoryStream();
-        entry.CopyTo(buffer);
-        return buffer.ToArray();
-    }
-
     [Fact]
     public void A_Keras_3_file_whose_LSTM_gets_its_mask_from_a_saved_NotEqual_op_on_the_token_ids_loads_and_skips_the_padding()
     {
@@ -245,7 +235,7 @@ public class MultiOutputGraphTests : KerasTestBase
         var built = new Functional(tokens, lstm.Call(embedding.Call(tokens)), name: "masked");
         string saved = Path.Combine(KerasHome, "built.keras");
         built.Save(saved);
-        var config = JsonNode.Parse(Entry(saved, "config.json"))!;
+        var config = JsonNode.Parse(ArchiveEntry(saved, "config.json"))!;
         var layers = config["config"]!["layers"]!.AsArray();
         JsonNode Tensor(string layer, string dtype) => new JsonObject
         {
@@ -261,7 +251,7 @@ public class MultiOutputGraphTests : KerasTestBase
         var lstmNode = layers.Single(l => (string?)l!["name"] == "lstm")!["inbound_nodes"]![0]!;
         lstmNode["kwargs"] = new JsonObject { ["training"] = null, ["mask"] = Tensor("not_equal", "bool") };
         string path = Path.Combine(KerasHome, "not_equal.keras");
-        File.WriteAllBytes(path, Hostile.ZipBuilder.Keras(config.ToJsonString(), Entry(saved, "model.weights.h5")).Build());
+        File.WriteAllBytes(path, Hostile.ZipBuilder.Keras(config.ToJsonString(), ArchiveEntry(saved, "model.weights.h5")).Build());
 
         var model = Assert.IsType<Functional>(Saving.LoadModel(path));
         using var padded = torch.tensor(new float[] { 1, 2, 0, 0, 3, 4, 5, 0 }, new long[] { 2, 4 });
@@ -306,10 +296,10 @@ public class MultiOutputGraphTests : KerasTestBase
         var model = new Functional(x, new Dense(2, name: "dense").Call(x), name: "single");
         string saved = Path.Combine(KerasHome, "single.keras");
         model.Save(saved);
-        var config = JsonNode.Parse(Entry(saved, "config.json"))!;
+        var config = JsonNode.Parse(ArchiveEntry(saved, "config.json"))!;
         config["config"]!["output_layers"] = JsonNode.Parse("[[\"dense\", 0, 1]]");
         string path = Path.Combine(KerasHome, "bad_index.keras");
-        File.WriteAllBytes(path, Hostile.ZipBuilder.Keras(config.ToJsonString(), Entry(saved, "model.weights.h5")).Build());
+        File.WriteAllBytes(path, Hostile.ZipBuilder.Keras(config.ToJsonString(), ArchiveEntry(saved, "model.weights.h5")).Build());
         var error = Assert.Throws<KerasConfigException>(() => Saving.LoadModel(path));
         Assert.Contains("[\"dense\", 0, 1]", error.Message);
         Assert.Contains("gives 1 output", error.Message);

@@ -31,6 +31,16 @@ public abstract class KerasTestBase : IDisposable
     internal static KerasEnvironment TestEnvironment(IDictionary<string, string> variables, string? home = null, bool homeWritable = true) =>
         new(name => variables.TryGetValue(name, out var v) ? v : null, home, _ => homeWritable);
 
+    /// <summary>The bytes of entry <paramref name="name"/> of the zip archive at <paramref name="path"/> (config.json, model.weights.h5).</summary>
+    protected static byte[] ArchiveEntry(string path, string name)
+    {
+        using var zip = System.IO.Compression.ZipFile.OpenRead(path);
+        using var entry = zip.GetEntry(name)!.Open();
+        using var buffer = new MemoryStream();
+        entry.CopyTo(buffer);
+        return buffer.ToArray();
+    }
+
     public virtual void Dispose()
     {
         GlobalState.ClearSession(ReleaseReason.ClearSession);
