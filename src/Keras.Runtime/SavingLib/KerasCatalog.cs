@@ -111,12 +111,16 @@ namespace Keras.SavingLib
         }
 
         /// <summary>The family base class (the nearest base carrying <see cref="KerasKindAttribute"/>), or null.</summary>
-        internal static Type? KindOf(Type type)
+        internal static Type? KindOf(Type type) => KindsOf.GetOrAdd(type, static t =>
         {
-            for (var t = type; t != null; t = t.BaseType)
-                if (t.IsDefined(typeof(KerasKindAttribute), inherit: false)) return t;
+            for (var k = t; k != null; k = k.BaseType)
+                if (k.IsDefined(typeof(KerasKindAttribute), inherit: false)) return k;
             return null;
-        }
+        });
+
+        // Asked for every object a config builds (initializers, regularizers, ...): reflection once per type.
+        private static readonly System.Collections.Concurrent.ConcurrentDictionary<Type, Type?> KindsOf =
+            new System.Collections.Concurrent.ConcurrentDictionary<Type, Type?>();
 
         /// <summary>The built-in class of <paramref name="kind"/> that Keras names <paramref name="className"/> (or an alias), or null.</summary>
         internal static Entry? Find(Type kind, string className) =>
