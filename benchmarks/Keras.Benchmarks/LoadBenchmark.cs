@@ -84,6 +84,10 @@ internal static class LoadBenchmark
         sw.Restart();
         if (Environment.GetEnvironmentVariable("KERAS_BENCH_PHASES") == "1")
         {
+            var j0 = System.Runtime.JitInfo.GetCompiledMethodCount();
+            Keras.SavingLib.KerasCatalog.All(typeof(Keras.Layers.Layer));
+            Console.Error.WriteLine($"catalog first {sw.Elapsed.TotalMilliseconds:0.0} ms, {System.Runtime.JitInfo.GetCompiledMethodCount() - j0} methods jitted");
+            sw.Restart();
             var types = typeof(Keras.Layers.Layer).Assembly.GetTypes();
             Console.Error.WriteLine($"GetTypes {types.Length} {sw.Elapsed.TotalMilliseconds:0.0} ms");
             int n = 0; foreach (var ty in types) if (ty.IsDefined(typeof(Keras.SavingLib.KerasClassAttribute), false)) n++;

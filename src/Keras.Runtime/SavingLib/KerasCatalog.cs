@@ -111,12 +111,14 @@ namespace Keras.SavingLib
         }
 
         /// <summary>The family base class (the nearest base carrying <see cref="KerasKindAttribute"/>), or null.</summary>
-        internal static Type? KindOf(Type type) => KindsOf.GetOrAdd(type, static t =>
+        internal static Type? KindOf(Type type)
         {
-            for (var k = t; k != null; k = k.BaseType)
-                if (k.IsDefined(typeof(KerasKindAttribute), inherit: false)) return k;
-            return null;
-        });
+            if (KindsOf.TryGetValue(type, out var known)) return known;
+            // Each base class is asked once: the catalog's classes share a few bases.
+            var kind = type.IsDefined(typeof(KerasKindAttribute), inherit: false) ? type : type.BaseType is { } baseType ? KindOf(baseType) : null;
+            KindsOf.TryAdd(type, kind);
+            return kind;
+        }
 
         // Asked for every object a config builds (initializers, regularizers, ...): reflection once per type.
         private static readonly System.Collections.Concurrent.ConcurrentDictionary<Type, Type?> KindsOf =
