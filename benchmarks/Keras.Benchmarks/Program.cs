@@ -5,6 +5,9 @@
 //   dotnet run -c Release --project benchmarks/Keras.Benchmarks -- fit [repeats]
 //   dotnet run -c Release --project benchmarks/Keras.Benchmarks -- load [repeats]   (LoadModel vs raw TorchSharp, first load)
 //   dotnet run -c Release --project benchmarks/Keras.Benchmarks -- load-phases [file.keras]   (where LoadModel's time goes)
+//   dotnet run -c Release --project benchmarks/Keras.Benchmarks -- load-loop [seconds]   (LoadModel in a loop, for perf/dotnet-trace)
+//   dotnet run -c Release --project benchmarks/Keras.Benchmarks -- load-save file.keras  (the load benchmark's files, for
+//       child-first-load file.keras / child-first-raw file.keras.raw under a profiler; KERAS_BENCH_JIT=1 prints JIT counts)
 //   dotnet run -c Release --project benchmarks/Keras.Benchmarks -- malloc [repeats] (glibc's memory return vs RetainNativeMemory)
 //   dotnet run -c Release --project benchmarks/Keras.Benchmarks -- gpu [steps]     (CUDA only: benchmarks/gpu/run-gpu-check.sh)
 //
