@@ -55,7 +55,7 @@ internal static class LoadBenchmark
         var r = new List<double>();
         for (int i = 0; i < repeats; i++)
         {
-            r.Add(RawLoad());
+            if (Environment.GetEnvironmentVariable("KERAS_BENCH_ONLY") != "keras") r.Add(RawLoad()); else r.Add(1);
             k.Add(KerasLoad());
         }
         k.Sort();
@@ -84,6 +84,10 @@ internal static class LoadBenchmark
         sw.Restart();
         if (Environment.GetEnvironmentVariable("KERAS_BENCH_PHASES") == "1")
         {
+            var j0 = System.Runtime.JitInfo.GetCompiledMethodCount();
+            Keras.SavingLib.KerasCatalog.All(typeof(Keras.Layers.Layer));
+            Console.Error.WriteLine($"catalog first {sw.Elapsed.TotalMilliseconds:0.0} ms, {System.Runtime.JitInfo.GetCompiledMethodCount() - j0} methods jitted");
+            sw.Restart();
             var types = typeof(Keras.Layers.Layer).Assembly.GetTypes();
             Console.Error.WriteLine($"GetTypes {types.Length} {sw.Elapsed.TotalMilliseconds:0.0} ms");
             int n = 0; foreach (var ty in types) if (ty.IsDefined(typeof(Keras.SavingLib.KerasClassAttribute), false)) n++;
@@ -103,8 +107,12 @@ internal static class LoadBenchmark
             var m3 = Keras.Saving.LoadModel(path);
             Console.Error.WriteLine($"second load {s2.Elapsed.TotalMilliseconds:0.0} ms");
         }
+        var jit0 = System.Runtime.JitInfo.GetCompilationTime(); long methods0 = System.Runtime.JitInfo.GetCompiledMethodCount();
         var model = Keras.Saving.LoadModel(path);
         double load = sw.Elapsed.TotalMilliseconds;
+        if (Environment.GetEnvironmentVariable("KERAS_BENCH_JIT") == "1")
+            Console.Error.WriteLine($"first LoadModel: {System.Runtime.JitInfo.GetCompiledMethodCount() - methods0} methods jitted in " +
+                                    $"{(System.Runtime.JitInfo.GetCompilationTime() - jit0).TotalMilliseconds:0.0} ms");
         Console.WriteLine(startup.ToString(CultureInfo.InvariantCulture) + " " + load.ToString(CultureInfo.InvariantCulture));
         model.Dispose();
         return 0;
@@ -117,6 +125,7 @@ internal static class LoadBenchmark
         using (var t = torch.ones(1)) { }
         double startup = sw.Elapsed.TotalMilliseconds;
         sw.Restart();
+        var jit0 = System.Runtime.JitInfo.GetCompilationTime(); long methods0 = System.Runtime.JitInfo.GetCompiledMethodCount();
         var (net, state) = RawModel();
         using (var stream = File.OpenRead(path))
         using (var reader = new BinaryReader(stream))
@@ -124,6 +133,9 @@ internal static class LoadBenchmark
             foreach (var t in net.parameters().Concat(state)) t.Load(reader);
         }
         double load = sw.Elapsed.TotalMilliseconds;
+        if (Environment.GetEnvironmentVariable("KERAS_BENCH_JIT") == "1")
+            Console.Error.WriteLine($"first raw: {System.Runtime.JitInfo.GetCompiledMethodCount() - methods0} methods jitted in " +
+                                    $"{(System.Runtime.JitInfo.GetCompilationTime() - jit0).TotalMilliseconds:0.0} ms");
         Console.WriteLine(startup.ToString(CultureInfo.InvariantCulture) + " " + load.ToString(CultureInfo.InvariantCulture));
         return 0;
     }

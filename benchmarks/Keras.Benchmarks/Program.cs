@@ -5,6 +5,9 @@
 //   dotnet run -c Release --project benchmarks/Keras.Benchmarks -- fit [repeats]
 //   dotnet run -c Release --project benchmarks/Keras.Benchmarks -- load [repeats]   (LoadModel vs raw TorchSharp, first load)
 //   dotnet run -c Release --project benchmarks/Keras.Benchmarks -- load-phases [file.keras]   (where LoadModel's time goes)
+//   dotnet run -c Release --project benchmarks/Keras.Benchmarks -- load-loop [seconds]   (LoadModel in a loop, for perf/dotnet-trace)
+//   dotnet run -c Release --project benchmarks/Keras.Benchmarks -- load-save file.keras  (the load benchmark's files, for
+//       child-first-load file.keras / child-first-raw file.keras.raw under a profiler; KERAS_BENCH_JIT=1 prints JIT counts)
 //   dotnet run -c Release --project benchmarks/Keras.Benchmarks -- malloc [repeats] (glibc's memory return vs RetainNativeMemory)
 //   dotnet run -c Release --project benchmarks/Keras.Benchmarks -- rnn [rounds] [all|plain|masked]   (LSTM/GRU vs raw fused TorchSharp; masked: right-padded)
 //   dotnet run -c Release --project benchmarks/Keras.Benchmarks -- gpu [steps]     (CUDA only: benchmarks/gpu/run-gpu-check.sh)
@@ -36,6 +39,26 @@ if (args.Length >= 1 && args[0] == "load-phases")
     string file = Path.Combine(Path.GetTempPath(), "keras-load-phases-" + Environment.ProcessId + ".keras");
     LoadBenchmark.Save(file, file + ".raw");
     try { return LoadPhases.Run(file); } finally { File.Delete(file); File.Delete(file + ".raw"); }
+}
+if (args.Length >= 2 && args[0] == "load-save")
+{
+    // Writes the load benchmark's CNN (path) and its raw TorchSharp twin (path.raw), e.g. for child-first-load under a profiler.
+    LoadBenchmark.Save(args[1], args[1] + ".raw");
+    return 0;
+}
+if (args.Length >= 1 && args[0] == "load-loop")
+{
+    // For profilers (perf, dotnet-trace): LoadModel of the benchmark's CNN in a loop for the given seconds.
+    double seconds = args.Length > 1 ? double.Parse(args[1], CultureInfo.InvariantCulture) : 10;
+    torch.set_num_threads(1);
+    string file = Path.Combine(Path.GetTempPath(), "keras-load-loop-" + Environment.ProcessId + ".keras");
+    LoadBenchmark.Save(file, file + ".raw");
+    var clock = Stopwatch.StartNew();
+    int loads = 0;
+    while (clock.Elapsed.TotalSeconds < seconds) { Keras.Saving.LoadModel(file).Dispose(); loads++; }
+    Console.WriteLine($"{loads} loads, {clock.Elapsed.TotalMilliseconds / loads:0.000} ms each");
+    File.Delete(file); File.Delete(file + ".raw");
+    return 0;
 }
 if (args.Length >= 2 && args[0] == "child-first-load") return LoadBenchmark.ChildFirstLoad(args[1]);
 if (args.Length >= 2 && args[0] == "child-first-raw") return LoadBenchmark.ChildFirstRaw(args[1]);

@@ -113,10 +113,16 @@ namespace Keras.SavingLib
         /// <summary>The family base class (the nearest base carrying <see cref="KerasKindAttribute"/>), or null.</summary>
         internal static Type? KindOf(Type type)
         {
-            for (var t = type; t != null; t = t.BaseType)
-                if (t.IsDefined(typeof(KerasKindAttribute), inherit: false)) return t;
-            return null;
+            if (KindsOf.TryGetValue(type, out var known)) return known;
+            // Each base class is asked once: the catalog's classes share a few bases.
+            var kind = type.IsDefined(typeof(KerasKindAttribute), inherit: false) ? type : type.BaseType is { } baseType ? KindOf(baseType) : null;
+            KindsOf.TryAdd(type, kind);
+            return kind;
         }
+
+        // Asked for every object a config builds (initializers, regularizers, ...): reflection once per type.
+        private static readonly System.Collections.Concurrent.ConcurrentDictionary<Type, Type?> KindsOf =
+            new System.Collections.Concurrent.ConcurrentDictionary<Type, Type?>();
 
         /// <summary>The built-in class of <paramref name="kind"/> that Keras names <paramref name="className"/> (or an alias), or null.</summary>
         internal static Entry? Find(Type kind, string className) =>

@@ -217,11 +217,8 @@ namespace Keras.SavingLib
                 }
                 string? attribute = rootAttribute == null ? null : ReadRootAttribute(file, rootAttribute);
                 // Everything is read and checked: assign.
-                foreach (var (variable, value) in plan)
-                {
-                    using var converted = value.to(variable.Value.device).to_type(variable.Value.dtype);
-                    variable.Assign(converted);
-                }
+                // copy_ converts the dtype and moves to the variable's device itself: no intermediate tensors.
+                foreach (var (variable, value) in plan) variable.Assign(value);
                 foreach (var (optimizer, values) in optimizerValues) optimizer.LoadState(values);
                 return attribute;
             }
@@ -323,6 +320,8 @@ namespace Keras.SavingLib
             }
         }
 
+        private static readonly string[] IndexNames = Enumerable.Range(0, 64).Select(i => i.ToString(System.Globalization.CultureInfo.InvariantCulture)).ToArray();
+
         /// <summary>The datasets "0".."n-1" of the group at <paramref name="path"/> (empty when the group does not exist).</summary>
         private static List<HdfDataset> FindVars(H5Reader file, string path)
         {
@@ -332,9 +331,10 @@ namespace Keras.SavingLib
             if (node is not HdfGroup group) return result;
             for (int i = 0; ; i++)
             {
-                string name = i.ToString(System.Globalization.CultureInfo.InvariantCulture);
-                if (group.Link(name) == null) break;
-                var item = file.Resolve(group, name);
+                string name = i < IndexNames.Length ? IndexNames[i] : i.ToString(System.Globalization.CultureInfo.InvariantCulture);
+                var link = group.Link(name);
+                if (link == null) break;
+                var item = link.Kind == H5LinkKind.Hard ? file.ObjectAt(link.Address, group.Path.TrimEnd('/') + "/" + name) : file.Resolve(group, name);
                 if (item is not HdfDataset dataset)
                     throw new KerasFileFormatException($"Unable to read the weights file {file.Source}: '{path}/{name}' is not a dataset.");
                 result.Add(dataset);
@@ -353,15 +353,21 @@ namespace Keras.SavingLib
             long count = dataset.ElementCount;
             var (dtype, convert) = Converter(type, dataset);
             bool sameLayout = type.Kind == H5ElementKind.Float && (type.Size == 4 && dtype == ScalarType.Float32 || type.Size == 8 && dtype == ScalarType.Float64);
-            var result = torch.empty(shape, dtype);
+            var result = torch.empty(shape, dtype); // host: read from the file, assigned (and moved) by the caller
+            Tensor? flat = null;
             try
             {
-                using var flat = result.view(-1);
                 dataset.ReadRaw(type, (byteOffset, buffer, n) =>
                 {
                     if (n % type.Size != 0 || byteOffset % type.Size != 0) throw dataset.File.Corrupt($"dataset '{dataset.Path}' is misaligned");
                     long start = byteOffset / type.Size, elements = n / type.Size;
                     if (start + elements > count) throw dataset.File.Corrupt($"dataset '{dataset.Path}' holds more data than its shape");
+                    if (sameLayout && start == 0 && elements == count)
+                    {
+                        result.bytes = buffer.AsSpan(0, n); // the whole dataset in one piece (contiguous storage): straight in
+                        return;
+                    }
+                    flat ??= result.view(-1);
                     using var target = flat.narrow(0, start, elements);
                     if (sameLayout)
                     {
@@ -377,6 +383,10 @@ namespace Keras.SavingLib
             {
                 result.Dispose();
                 throw;
+            }
+            finally
+            {
+                flat?.Dispose();
             }
         }
 

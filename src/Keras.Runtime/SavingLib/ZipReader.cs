@@ -51,7 +51,9 @@ namespace Keras.SavingLib
         /// <summary>Opens and checks the archive's directory; throws <see cref="KerasFileFormatException"/> for anything that is not a sound zip.</summary>
         internal static ZipReader Open(string path)
         {
-            var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, FileOptions.RandomAccess);
+            // Unbuffered: every read here is positioned and sized exactly (directory, headers, whole entries), and a
+            // buffered stream would fill 64 KiB around each small header read.
+            var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 0, FileOptions.RandomAccess);
             var reader = new ZipReader(file, path);
             try
             {
@@ -78,20 +80,28 @@ namespace Keras.SavingLib
         {
             long length = _file.Length;
             if (length < 22) throw NotAZip();
-            int tailLength = (int)Math.Min(length, 22 + 65535);
-            var tail = ReadAt(length - tailLength, tailLength);
-            int eocd = -1;
-            for (int i = tail.Length - 22; i >= 0; i--)
+            // The end record sits in the last 22 bytes plus the archive comment (at most 65535 bytes). Keras writes no
+            // comment: a short tail finds it, and only an archive with a long comment needs the longest one.
+            int tailLength = 0, eocd = -1;
+            byte[] tail = Array.Empty<byte>();
+            foreach (int window in new[] { 1024, 22 + 65535 })
             {
-                if (BitConverter.ToUInt32(tail, i) == EndOfCentralDirectory)
+                if (tailLength == length) break; // the whole file was searched already
+                tailLength = (int)Math.Min(length, window);
+                tail = ReadAt(length - tailLength, tailLength);
+                for (int i = tail.Length - 22; i >= 0; i--)
                 {
-                    int commentLength = BitConverter.ToUInt16(tail, i + 20);
-                    if (i + 22 + commentLength == tail.Length)
+                    if (BitConverter.ToUInt32(tail, i) == EndOfCentralDirectory)
                     {
-                        eocd = i;
-                        break;
+                        int commentLength = BitConverter.ToUInt16(tail, i + 20);
+                        if (i + 22 + commentLength == tail.Length)
+                        {
+                            eocd = i;
+                            break;
+                        }
                     }
                 }
+                if (eocd >= 0) break;
             }
             if (eocd < 0) throw NotAZip();
             long eocdPosition = length - tailLength + eocd;
