@@ -1,4 +1,8 @@
+using System;
+using System.Collections.Concurrent;
 using System.Collections.Generic;
+using System.Linq;
+using System.Runtime.CompilerServices;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.Operations;
 
@@ -34,15 +38,44 @@ namespace Keras.Analyzers
             return operation;
         }
 
+        /// <summary>
+        /// Every operation of the body <paramref name="operation"/> belongs to (its root included), in the order of
+        /// <c>DescendantsAndSelf</c>: walked once per body and shared by every rule that looks at the whole body (the
+        /// driver gives all analyzers the same operation tree), so a body with several triggers is not walked again.
+        /// </summary>
+        public static IOperation[] BodyOperations(IOperation operation) =>
+            Bodies.GetValue(Root(operation), root => new Body(root.DescendantsAndSelf().ToArray())).Operations;
+
+        /// <summary>The local model the body's local <paramref name="local"/> holds, computed once per body and local.</summary>
+        private static KerasLocalModel? Cached(IOperation root, ILocalSymbol local, Func<KerasLocalModel?> create) =>
+            Bodies.GetValue(root, r => new Body(r.DescendantsAndSelf().ToArray())).Models.GetOrAdd(local, _ => create());
+
+        private sealed class Body
+        {
+            public Body(IOperation[] operations) => Operations = operations;
+
+            public IOperation[] Operations { get; }
+
+            public ConcurrentDictionary<ILocalSymbol, KerasLocalModel?> Models { get; } =
+                new ConcurrentDictionary<ILocalSymbol, KerasLocalModel?>(SymbolEqualityComparer.Default);
+        }
+
+        private static readonly ConditionalWeakTable<IOperation, Body> Bodies = new ConditionalWeakTable<IOperation, Body>();
+
         /// <summary>The local model <paramref name="receiver"/> names, or null when it is not one whose whole life is in view.</summary>
         public static KerasLocalModel? TryCreate(IOperation? receiver, KerasContext keras)
         {
             if (receiver == null || KerasContext.Unwrap(receiver) is not ILocalReferenceOperation reference) return null;
             var local = reference.Local;
             if (local.IsRef || local.IsConst) return null;
+            return Cached(Root(reference), local, () => Create(reference, local, keras));
+        }
+
+        private static KerasLocalModel? Create(ILocalReferenceOperation reference, ILocalSymbol local, KerasContext keras)
+        {
             IObjectCreationOperation? creation = null;
             var calls = new List<IInvocationOperation>();
-            foreach (var op in Root(reference).DescendantsAndSelf())
+            foreach (var op in BodyOperations(reference))
             {
                 switch (op)
                 {
