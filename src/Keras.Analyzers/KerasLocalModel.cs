@@ -43,12 +43,35 @@ namespace Keras.Analyzers
         /// <c>DescendantsAndSelf</c>: walked once per body and shared by every rule that looks at the whole body (the
         /// driver gives all analyzers the same operation tree), so a body with several triggers is not walked again.
         /// </summary>
-        public static IOperation[] BodyOperations(IOperation operation) =>
-            Bodies.GetValue(Root(operation), root => new Body(root.DescendantsAndSelf().ToArray())).Operations;
+        public static IOperation[] BodyOperations(IOperation operation) => Bodies.GetValue(Root(operation), NewBody).Operations;
 
         /// <summary>The local model the body's local <paramref name="local"/> holds, computed once per body and local.</summary>
         private static KerasLocalModel? Cached(IOperation root, ILocalSymbol local, Func<KerasLocalModel?> create) =>
-            Bodies.GetValue(root, r => new Body(r.DescendantsAndSelf().ToArray())).Models.GetOrAdd(local, _ => create());
+            Bodies.GetValue(root, NewBody).Models.GetOrAdd(local, _ => create());
+
+        private static readonly ConditionalWeakTable<IOperation, Body>.CreateValueCallback NewBody = root => new Body(Walk(root));
+
+        /// <summary>
+        /// DescendantsAndSelf in its order, less the arguments the compiler filled in from parameter defaults (a Keras
+        /// constructor call has a dozen): they hold only constants, so no rule looks into them.
+        /// </summary>
+        private static IOperation[] Walk(IOperation root)
+        {
+            var list = new List<IOperation>(64);
+            var stack = new Stack<IOperation>();
+            stack.Push(root);
+            var children = new List<IOperation>();
+            while (stack.Count > 0)
+            {
+                var current = stack.Pop();
+                list.Add(current);
+                children.Clear();
+                foreach (var child in current.ChildOperations)
+                    if (child is not IArgumentOperation { ArgumentKind: ArgumentKind.DefaultValue }) children.Add(child);
+                for (int i = children.Count - 1; i >= 0; i--) stack.Push(children[i]);
+            }
+            return list.ToArray();
+        }
 
         private sealed class Body
         {
