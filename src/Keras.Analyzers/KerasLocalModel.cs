@@ -1,5 +1,4 @@
 using System;
-using System.Collections.Concurrent;
 using System.Collections.Generic;
 using System.Linq;
 using System.Runtime.CompilerServices;
@@ -46,8 +45,15 @@ namespace Keras.Analyzers
         public static IOperation[] BodyOperations(IOperation operation) => Bodies.GetValue(Root(operation), NewBody).Operations;
 
         /// <summary>The local model the body's local <paramref name="local"/> holds, computed once per body and local.</summary>
-        private static KerasLocalModel? Cached(IOperation root, ILocalSymbol local, Func<KerasLocalModel?> create) =>
-            Bodies.GetValue(root, NewBody).Models.GetOrAdd(local, _ => create());
+        private static KerasLocalModel? Cached(IOperation root, ILocalSymbol local, Func<KerasLocalModel?> create)
+        {
+            var models = Bodies.GetValue(root, NewBody).Models;
+            lock (models)
+                if (models.TryGetValue(local, out var known)) return known;
+            var model = create();
+            lock (models) models[local] = model;
+            return model;
+        }
 
         private static readonly ConditionalWeakTable<IOperation, Body>.CreateValueCallback NewBody = root => new Body(Walk(root));
 
@@ -79,8 +85,9 @@ namespace Keras.Analyzers
 
             public IOperation[] Operations { get; }
 
-            public ConcurrentDictionary<ILocalSymbol, KerasLocalModel?> Models { get; } =
-                new ConcurrentDictionary<ILocalSymbol, KerasLocalModel?>(SymbolEqualityComparer.Default);
+            /// <summary>Local models by local (few per body; guarded by locking the dictionary).</summary>
+            public Dictionary<ILocalSymbol, KerasLocalModel?> Models { get; } =
+                new Dictionary<ILocalSymbol, KerasLocalModel?>(SymbolEqualityComparer.Default);
         }
 
         private static readonly ConditionalWeakTable<IOperation, Body> Bodies = new ConditionalWeakTable<IOperation, Body>();
