@@ -1,7 +1,7 @@
 // Keras benchmarks. Numbers are machine-dependent: compare runs side by side, in one invocation.
 //
 //   dotnet run -c Release --project benchmarks/Keras.Benchmarks -- clear-session [units]
-//   dotnet run -c Release --project benchmarks/Keras.Benchmarks -- generator [files] [repeats]
+//   dotnet run -c Release --project benchmarks/Keras.Benchmarks -- generator [files] [repeats] [driver]   (driver: also time the analyzer driver against an empty analyzer)
 //   dotnet run -c Release --project benchmarks/Keras.Benchmarks -- fit [repeats]
 //   dotnet run -c Release --project benchmarks/Keras.Benchmarks -- load [repeats]   (LoadModel vs raw TorchSharp, first load)
 //   dotnet run -c Release --project benchmarks/Keras.Benchmarks -- load-phases [file.keras]   (where LoadModel's time goes)
@@ -77,7 +77,7 @@ if (mode == "rnn")
     return RnnBenchmark.Run(rounds: args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 7, part: args.Length > 2 ? args[2] : "all");
 if (mode == "generator")
     return GeneratorBenchmark.Run(files: args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 2000,
-        repeats: args.Length > 2 ? int.Parse(args[2], CultureInfo.InvariantCulture) : 7);
+        repeats: args.Length > 2 ? int.Parse(args[2], CultureInfo.InvariantCulture) : 7, driverBaseline: args.Contains("driver"));
 if (mode != "clear-session")
 {
     Console.Error.WriteLine($"Unknown benchmark '{mode}'. Available: clear-session [units], generator [files], fit [repeats], load [repeats], malloc [repeats], rnn [rounds] [all|plain|masked], gpu [steps]");

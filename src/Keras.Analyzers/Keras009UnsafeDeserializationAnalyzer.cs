@@ -29,11 +29,12 @@ namespace Keras.Analyzers
                 start.RegisterOperationAction(op =>
                 {
                     var invocation = (IInvocationOperation)op.Operation;
-                    // Cheapest test first: only methods with a safeMode parameter, then only Keras.Runtime's.
-                    if (HasSafeModeParameter(invocation.TargetMethod) && keras.IsKerasApi(invocation.TargetMethod))
-                        foreach (var argument in invocation.Arguments)
-                            if (argument.ArgumentKind == ArgumentKind.Explicit && argument.Parameter?.Name == KerasApi.SafeModeParameter &&
-                                KerasContext.Unwrap(argument.Value).ConstantValue is { HasValue: true, Value: false })
+                    // Cheapest test first: a written safeMode argument (the arguments are already built; the method's
+                    // parameter list would be a new array per call), then only Keras.Runtime's methods.
+                    foreach (var argument in invocation.Arguments)
+                        if (argument.ArgumentKind == ArgumentKind.Explicit && argument.Parameter?.Name == KerasApi.SafeModeParameter &&
+                            keras.IsKerasApi(invocation.TargetMethod) &&
+                            KerasContext.Unwrap(argument.Value).ConstantValue is { HasValue: true, Value: false })
                                 op.ReportDiagnostic(Diagnostic.Create(Descriptors.UnsafeDeserialization, argument.Syntax.GetLocation(),
                                     $"safeMode: false turns Keras' safe mode off for this {invocation.TargetMethod.Name}: a file from an untrusted source " +
                                     "may then carry code (Python lambdas). Load only trusted files, or keep safe mode on."));
@@ -43,13 +44,6 @@ namespace Keras.Analyzers
                         "may run code (lambdas). Load only trusted files, and prefer enabling it around the one load that needs it."));
                 }, OperationKind.Invocation);
             });
-        }
-
-        private static bool HasSafeModeParameter(IMethodSymbol method)
-        {
-            foreach (var parameter in method.Parameters)
-                if (parameter.Name == KerasApi.SafeModeParameter) return true;
-            return false;
         }
     }
 }

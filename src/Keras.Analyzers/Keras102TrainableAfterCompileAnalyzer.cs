@@ -116,7 +116,7 @@ namespace Keras.Analyzers
         private static bool CompilesAndTrains(IOperation assignment, KerasContext keras)
         {
             bool compiles = false, trains = false;
-            foreach (var op in KerasLocalModel.Root(assignment).Descendants())
+            foreach (var op in KerasLocalModel.BodyOperations(assignment))
             {
                 if (op is not IInvocationOperation invocation) continue;
                 string name = invocation.TargetMethod.Name;

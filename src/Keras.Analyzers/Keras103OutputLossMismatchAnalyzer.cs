@@ -79,12 +79,6 @@ namespace Keras.Analyzers
             if (compile.TargetMethod.Name != "Compile" || !keras.IsModel(compile.TargetMethod.ContainingType)) return;
             IArgumentOperation? lossArgument = compile.Arguments.FirstOrDefault(a => a.Parameter?.Name == "loss" && !a.IsImplicit);
             if (lossArgument == null) return;
-            var model = KerasLocalModel.TryCreate(compile.Instance, keras);
-            if (model == null || model.CallsNamed("Compile").Count() != 1 || model.Creation.Type?.Name != "Sequential") return;
-            var last = LastLayer(model);
-            if (!DenseOutput(last, dense, out int units, out string? activation, out var activationArgument) || activationArgument == null) return;
-            if (activation != "softmax" && activation != "sigmoid") return;
-
             // The loss: a name, or a cross-entropy object with a constant fromLogits.
             var loss = KerasContext.Unwrap(lossArgument.Value);
             string? lossName = null;
@@ -105,6 +99,18 @@ namespace Keras.Analyzers
             }
             if (lossName == null) return;
 
+            // Only a fromLogits: true loss object, or a categorical loss (for a sigmoid output), can disagree with the output:
+            // decided before the body is looked at.
+            bool categorical = lossName == "categorical_crossentropy" || lossName == "CategoricalCrossentropy" ||
+                               lossName == "sparse_categorical_crossentropy" || lossName == "SparseCategoricalCrossentropy";
+            if (!(logits && fromLogits != null) && !(categorical && !logits)) return;
+
+            var model = KerasLocalModel.TryCreate(compile.Instance, keras);
+            if (model == null || model.CallsNamed("Compile").Count() != 1 || model.Creation.Type?.Name != "Sequential") return;
+            var last = LastLayer(model);
+            if (!DenseOutput(last, dense, out int units, out string? activation, out var activationArgument) || activationArgument == null) return;
+            if (activation != "softmax" && activation != "sigmoid") return;
+
             if (logits && fromLogits != null)
             {
                 op.ReportDiagnostic(Diagnostic.Create(Descriptors.OutputLossMismatch, fromLogits.Value.Syntax.GetLocation(),
@@ -113,8 +119,6 @@ namespace Keras.Analyzers
                     $"applied twice and the model trains badly. Set fromLogits: false, or remove the output activation."));
                 return;
             }
-            bool categorical = lossName == "categorical_crossentropy" || lossName == "CategoricalCrossentropy" ||
-                               lossName == "sparse_categorical_crossentropy" || lossName == "SparseCategoricalCrossentropy";
             if (activation == "sigmoid" && units > 1 && categorical && !logits)
                 op.ReportDiagnostic(Diagnostic.Create(Descriptors.OutputLossMismatch, lossArgument.Value.Syntax.GetLocation(),
                     new[] { activationArgument.Value.Syntax.GetLocation() }, ImmutableDictionary<string, string?>.Empty.Add(FixProperty, "Softmax"),

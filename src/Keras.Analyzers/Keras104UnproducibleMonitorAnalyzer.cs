@@ -111,7 +111,7 @@ namespace Keras.Analyzers
         private static IObjectCreationOperation? SingleCreation(ILocalReferenceOperation reference)
         {
             IObjectCreationOperation? creation = null;
-            foreach (var op in KerasLocalModel.Root(reference).Descendants())
+            foreach (var op in KerasLocalModel.BodyOperations(reference))
             {
                 if (op is IVariableDeclaratorOperation d && SymbolEqualityComparer.Default.Equals(d.Symbol, reference.Local))
                     creation = d.Initializer == null ? null : KerasContext.Unwrap(d.Initializer.Value) as IObjectCreationOperation;

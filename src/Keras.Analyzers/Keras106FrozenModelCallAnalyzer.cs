@@ -50,7 +50,7 @@ namespace Keras.Analyzers
 
             ISimpleAssignmentOperation? lastFreeze = null;
             bool lastIsFalse = false;
-            foreach (var descendant in KerasLocalModel.Root(call).Descendants())
+            foreach (var descendant in KerasLocalModel.BodyOperations(call))
             {
                 if (descendant.Syntax.SpanStart >= call.Syntax.SpanStart) continue;
                 if (descendant is ISimpleAssignmentOperation { Target: IPropertyReferenceOperation { Property.Name: "Trainable" } property } assignment &&

@@ -44,7 +44,12 @@ namespace Keras.Analyzers
                 // Cheap filters first: a parameter name some table names, a written argument, a Keras.Runtime member.
                 var parameter = argument.Parameter;
                 if (parameter == null || argument.IsImplicit || !KerasIdentifiers.ParameterNames.Contains(parameter.Name)) continue;
-                var kind = KerasIdentifiers.ParameterKind(KerasCallSites.TypeChain(keras, method.ContainingType), KerasCallSites.MemberName(method), parameter.Name);
+                // The kind depends only on the parameter (its method's type chain, member and name): looked up once per compilation.
+                if (!keras.IdentifierKinds.TryGetValue(parameter, out var kind))
+                {
+                    kind = KerasIdentifiers.ParameterKind(KerasCallSites.TypeChain(keras, method.ContainingType), KerasCallSites.MemberName(method), parameter.Name);
+                    keras.IdentifierKinds.TryAdd(parameter, kind);
+                }
                 if (kind == null) continue;
                 foreach (var value in Values(argument.Value, parameter.Type))
                     Check(op, kind, value);

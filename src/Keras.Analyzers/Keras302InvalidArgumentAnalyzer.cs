@@ -56,10 +56,15 @@ namespace Keras.Analyzers
             {
                 var parameter = argument.Parameter;
                 if (parameter == null || argument.IsImplicit || !ParameterNames.Contains(parameter.Name)) continue;
-                var rule = Find(KerasCallSites.TypeChain(keras, method.ContainingType), KerasCallSites.MemberName(method), parameter.Name);
+                // The rule depends only on the parameter (its method's type chain, member and name): looked up once per compilation.
+                if (!keras.ArgumentRules.TryGetValue(parameter, out var rule))
+                {
+                    rule = Find(KerasCallSites.TypeChain(keras, method.ContainingType), KerasCallSites.MemberName(method), parameter.Name);
+                    keras.ArgumentRules.TryAdd(parameter, rule);
+                }
                 if (rule == null) continue;
                 foreach (var value in Values(argument.Value))
-                    Check(op, rule, KerasCallSites.Snake(parameter.Name), value);
+                    Check(op, rule, parameter.Name, value);
             }
         }
 
@@ -90,7 +95,7 @@ namespace Keras.Analyzers
 
         private static IOperation Unwrap(IOperation operation) => KerasContext.Unwrap(operation);
 
-        private static void Check(OperationAnalysisContext op, KerasArgumentRules.Rule rule, string kerasName, IOperation value)
+        private static void Check(OperationAnalysisContext op, KerasArgumentRules.Rule rule, string parameterName, IOperation value)
         {
             if (!value.ConstantValue.HasValue) return;
             double number;
@@ -104,7 +109,8 @@ namespace Keras.Analyzers
                 case decimal m: number = (double)m; break;
                 default: return; // null (the default) or not a number
             }
-            string? problem = rule.Problem(number, kerasName);
+            if (rule.IsValid(number)) return;
+            string? problem = rule.Problem(number, KerasCallSites.Snake(parameterName));
             if (problem == null) return;
             var properties = ImmutableDictionary<string, string?>.Empty;
             if (rule.ClearlyMeant(number) is double meant)

@@ -27,6 +27,14 @@ namespace Keras.Analyzers
         /// <summary>Per-compilation cache of type chains (<see cref="KerasCallSites.TypeChain"/>).</summary>
         public System.Collections.Concurrent.ConcurrentDictionary<INamedTypeSymbol, System.Collections.Generic.IReadOnlyList<string>> TypeChains { get; } =
             new System.Collections.Concurrent.ConcurrentDictionary<INamedTypeSymbol, System.Collections.Generic.IReadOnlyList<string>>(SymbolEqualityComparer.Default);
+        /// <summary>Per-compilation cache of KERAS301's parameter kinds (null: the parameter is not resolved by name).</summary>
+        public System.Collections.Concurrent.ConcurrentDictionary<IParameterSymbol, Keras.Shared.KerasIdentifiers.Kind?> IdentifierKinds { get; } =
+            new System.Collections.Concurrent.ConcurrentDictionary<IParameterSymbol, Keras.Shared.KerasIdentifiers.Kind?>(SymbolEqualityComparer.Default);
+
+        /// <summary>Per-compilation cache of KERAS302's argument rules (null: no rule checks the parameter).</summary>
+        public System.Collections.Concurrent.ConcurrentDictionary<IParameterSymbol, Keras.Shared.KerasArgumentRules.Rule?> ArgumentRules { get; } =
+            new System.Collections.Concurrent.ConcurrentDictionary<IParameterSymbol, Keras.Shared.KerasArgumentRules.Rule?>(SymbolEqualityComparer.Default);
+
         public INamedTypeSymbol? Utils { get; }
         public INamedTypeSymbol? Backend { get; }
         public INamedTypeSymbol? Layer { get; }

@@ -1,4 +1,7 @@
+using System;
 using System.Collections.Generic;
+using System.Linq;
+using System.Runtime.CompilerServices;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.Operations;
 
@@ -34,15 +37,75 @@ namespace Keras.Analyzers
             return operation;
         }
 
+        /// <summary>
+        /// Every operation of the body <paramref name="operation"/> belongs to (its root included), in the order of
+        /// <c>DescendantsAndSelf</c>: walked once per body and shared by every rule that looks at the whole body (the
+        /// driver gives all analyzers the same operation tree), so a body with several triggers is not walked again.
+        /// </summary>
+        public static IOperation[] BodyOperations(IOperation operation) => Bodies.GetValue(Root(operation), NewBody).Operations;
+
+        /// <summary>The local model the body's local <paramref name="local"/> holds, computed once per body and local.</summary>
+        private static KerasLocalModel? Cached(IOperation root, ILocalSymbol local, Func<KerasLocalModel?> create)
+        {
+            var models = Bodies.GetValue(root, NewBody).Models;
+            lock (models)
+                if (models.TryGetValue(local, out var known)) return known;
+            var model = create();
+            lock (models) models[local] = model;
+            return model;
+        }
+
+        private static readonly ConditionalWeakTable<IOperation, Body>.CreateValueCallback NewBody = root => new Body(Walk(root));
+
+        /// <summary>
+        /// DescendantsAndSelf in its order, less the arguments the compiler filled in from parameter defaults (a Keras
+        /// constructor call has a dozen): they hold only constants, so no rule looks into them.
+        /// </summary>
+        private static IOperation[] Walk(IOperation root)
+        {
+            var list = new List<IOperation>(64);
+            var stack = new Stack<IOperation>();
+            stack.Push(root);
+            var children = new List<IOperation>();
+            while (stack.Count > 0)
+            {
+                var current = stack.Pop();
+                list.Add(current);
+                children.Clear();
+                foreach (var child in current.ChildOperations)
+                    if (child is not IArgumentOperation { ArgumentKind: ArgumentKind.DefaultValue }) children.Add(child);
+                for (int i = children.Count - 1; i >= 0; i--) stack.Push(children[i]);
+            }
+            return list.ToArray();
+        }
+
+        private sealed class Body
+        {
+            public Body(IOperation[] operations) => Operations = operations;
+
+            public IOperation[] Operations { get; }
+
+            /// <summary>Local models by local (few per body; guarded by locking the dictionary).</summary>
+            public Dictionary<ILocalSymbol, KerasLocalModel?> Models { get; } =
+                new Dictionary<ILocalSymbol, KerasLocalModel?>(SymbolEqualityComparer.Default);
+        }
+
+        private static readonly ConditionalWeakTable<IOperation, Body> Bodies = new ConditionalWeakTable<IOperation, Body>();
+
         /// <summary>The local model <paramref name="receiver"/> names, or null when it is not one whose whole life is in view.</summary>
         public static KerasLocalModel? TryCreate(IOperation? receiver, KerasContext keras)
         {
             if (receiver == null || KerasContext.Unwrap(receiver) is not ILocalReferenceOperation reference) return null;
             var local = reference.Local;
             if (local.IsRef || local.IsConst) return null;
+            return Cached(Root(reference), local, () => Create(reference, local, keras));
+        }
+
+        private static KerasLocalModel? Create(ILocalReferenceOperation reference, ILocalSymbol local, KerasContext keras)
+        {
             IObjectCreationOperation? creation = null;
             var calls = new List<IInvocationOperation>();
-            foreach (var op in Root(reference).DescendantsAndSelf())
+            foreach (var op in BodyOperations(reference))
             {
                 switch (op)
                 {

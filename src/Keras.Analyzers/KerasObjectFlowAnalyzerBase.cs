@@ -66,7 +66,7 @@ namespace Keras.Analyzers
                 if (p is ILoopOperation) return true;
             }
             int position = barrier.Syntax.SpanStart;
-            foreach (var op in KerasLocalModel.Root(barrier).Descendants())
+            foreach (var op in KerasLocalModel.BodyOperations(barrier))
             {
                 if (op is IBranchOperation { BranchKind: BranchKind.GoTo }) return true;
                 if (op is IObjectCreationOperation creation && op.Syntax.SpanStart < position && keras.IsLayer(creation.Type)) return true;
