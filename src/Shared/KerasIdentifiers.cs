@@ -201,12 +201,15 @@ namespace Keras.Shared
         /// </summary>
         public static readonly Kind Interpolations = new Kind("interpolation", "keras.layers", true, Same("nearest", "bilinear", "bicubic"));
 
+        /// <summary>Bidirectional's merge modes (compared as given; null, Keras' None, means both outputs unmerged).</summary>
+        public static readonly Kind MergeModes = new Kind("merge_mode", "keras.layers", false, Same("sum", "mul", "ave", "concat"));
+
         /// <summary>MonitorCallback modes (EarlyStopping, ModelCheckpoint, ReduceLROnPlateau): anything else warns and falls back to "auto".</summary>
         public static readonly Kind MonitorModes = new Kind("mode", "keras.callbacks", false, Same("auto", "min", "max"));
 
         /// <summary>Every kind, for tests and analyzers.</summary>
         public static readonly Kind[] All =
-            { Activations, Initializers, Regularizers, Constraints, Optimizers, Losses, Metrics, Paddings, CausalPaddings, DataFormats, Interpolations, MonitorModes };
+            { Activations, Initializers, Regularizers, Constraints, Optimizers, Losses, Metrics, Paddings, CausalPaddings, DataFormats, Interpolations, MergeModes, MonitorModes };
 
         /// <summary>
         /// The log name of a metric given by name to Compile (what Fit logs, and callbacks monitor): the name exactly as
@@ -249,6 +252,7 @@ namespace Keras.Shared
             P("Keras.Layers.BasePooling|.ctor|padding", Paddings),
             P("*|.ctor|dataFormat", DataFormats),
             P("Keras.Layers.UpSampling2D|.ctor|interpolation", Interpolations),
+            P("Keras.Layers.Bidirectional|.ctor|mergeMode", MergeModes),
             P("Keras.Callbacks.EarlyStopping|.ctor|mode", MonitorModes), P("Keras.Callbacks.ModelCheckpoint|.ctor|mode", MonitorModes),
             P("Keras.Callbacks.ReduceLROnPlateau|.ctor|mode", MonitorModes),
         };

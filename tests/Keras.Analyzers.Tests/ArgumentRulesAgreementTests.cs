@@ -119,6 +119,8 @@ public class ArgumentRulesAgreementTests
         if (kind == KerasIdentifiers.CausalPaddings) return ("_ = new Keras.Layers.Conv1D(2, 1, padding: {0});", n => Throws(() => new Keras.Layers.Conv1D(2, 1, padding: n)));
         if (kind == KerasIdentifiers.DataFormats) return ("_ = new Keras.Layers.Flatten(dataFormat: {0});", n => Throws(() => new Keras.Layers.Flatten(dataFormat: n)));
         if (kind == KerasIdentifiers.Interpolations) return ("_ = new Keras.Layers.UpSampling2D(interpolation: {0});", n => Throws(() => new Keras.Layers.UpSampling2D(interpolation: n)));
+        if (kind == KerasIdentifiers.MergeModes)
+            return ("_ = new Keras.Layers.Bidirectional(new Keras.Layers.LSTM(2), mergeMode: {0});", n => Throws(() => new Keras.Layers.Bidirectional(new Keras.Layers.LSTM(2), mergeMode: n)));
         if (kind == KerasIdentifiers.MonitorModes) // Keras warns and falls back to "auto": the mode it keeps differs from the one given
             return ("_ = new Keras.Callbacks.EarlyStopping(mode: {0});", n =>
             {

@@ -19,6 +19,7 @@ public class Keras301UnknownIdentifierTests
     [InlineData("new MaxPooling2D(padding: {|KERAS301:\"vaild\"|});", "new MaxPooling2D(padding: \"valid\");")]
     [InlineData("new Flatten(dataFormat: {|KERAS301:\"channel_first\"|});", "new Flatten(dataFormat: \"channels_first\");")]
     [InlineData("new UpSampling2D(interpolation: {|KERAS301:\"bilinar\"|});", "new UpSampling2D(interpolation: \"bilinear\");")]
+    [InlineData("new Bidirectional(new LSTM(2), mergeMode: {|KERAS301:\"contact\"|});", "new Bidirectional(new LSTM(2), mergeMode: \"concat\");")]
     [InlineData("new Keras.Callbacks.EarlyStopping(mode: {|KERAS301:\"mni\"|});", "new Keras.Callbacks.EarlyStopping(mode: \"min\");")]
     public async Task Unknown_names_are_errors_fixed_with_the_nearest_known_name(string bad, string good)
     {

@@ -125,6 +125,8 @@ public class WholeProgramTests
             _ = new LSTM(8, recurrentActivation: "hard_sigmoid");
             _ = new Embedding(100, 8);
             _ = new UpSampling2D(2, interpolation: "bilinear");
+            _ = new Bidirectional(new LSTM(2), mergeMode: "ave");
+            _ = new Bidirectional(new LSTM(2), mergeMode: null);
             var frozen = new Sequential(new Layer[] { new Dense(4), new BatchNormalization() }, name: "base");
             frozen.Trainable = false;
             var fineTuneInputs = new Input(new long[] { 3 });

@@ -20,8 +20,6 @@ namespace Keras.Layers
     [KerasClass("Bidirectional")]
     public sealed class Bidirectional : Layer, IMultiOutputLayer
     {
-        private static readonly string?[] MergeModes = { "sum", "mul", "ave", "concat", null };
-
         /// <summary>Creates the layer.</summary>
         public Bidirectional(Layer layer, string? mergeMode = "concat", Layer? backwardLayer = null, string? name = null, bool trainable = true,
             string? dtype = null) : base(name, trainable, dtype)
@@ -34,7 +32,7 @@ namespace Keras.Layers
                 throw new KerasArgumentException(
                     $"`backward_layer` need to be a `keras.layers.Layer` instance. Received: {backwardLayer} (a recurrent layer: LSTM, GRU, SimpleRNN).",
                     nameof(backwardLayer));
-            if (!MergeModes.Contains(mergeMode))
+            if (mergeMode != null && Shared.KerasIdentifiers.MergeModes.Resolve(mergeMode) == null)
                 throw new KerasArgumentException(
                     $"Invalid merge mode. Received: {mergeMode}. Merge mode should be one of {{\"sum\", \"mul\", \"ave\", \"concat\", None}}", nameof(mergeMode));
             // As Keras: the wrapped layer is copied through its config, renamed; the backward copy runs backwards.
