@@ -414,8 +414,7 @@ namespace Keras.SavingLib
                     var args = saved.Tensors(saved.Arg(0), "inputs");
                     if (args.Any(a => !ReferenceEquals(a, args[0])) || saved.Args.Count > 1)
                         throw Unsupported(source, name, "a layer that takes one input called on several different tensors");
-                    // Keras fills `mask` in from the input's mask, which the graph propagates itself.
-                    if (saved.Kwarg("mask") is { } mask && !SavedCall.IsTensor(mask)) saved.ExpectNone("mask", "a mask that is not a tensor");
+                    saved.FilledMask("mask");
                     var training = SavedTraining(nodes[k], source, name);
                     saved.Ignore("training");
                     saved.Finish();

@@ -91,6 +91,19 @@ namespace Keras.SavingLib
         private static bool IsNone(JsonNode? node) =>
             node is null || (node is JsonValue v && v.GetValueKind() == JsonValueKind.False) || (node is JsonArray a && a.All(IsNone));
 
+        /// <summary>
+        /// A mask keyword argument Keras fills in from the inputs' masks (<c>mask</c>, <c>query_mask</c>, ...): a tensor (with
+        /// <paramref name="list"/>, a list of tensors and nulls) is accepted without being wired, since the graph propagates
+        /// the same masks itself; anything else must be none. Returns the argument (null when absent).
+        /// </summary>
+        internal JsonNode? FilledMask(string key, bool list = false)
+        {
+            var node = Kwarg(key);
+            bool filled = IsTensor(node) || list && node is JsonArray items && items.All(m => m is null || IsTensor(m));
+            if (node is not null && !filled) ExpectNone(key, list ? "input masks that are not tensors" : "a mask that is not a tensor");
+            return node;
+        }
+
         /// <summary>Whether <paramref name="node"/> is a tensor reference.</summary>
         internal static bool IsTensor(JsonNode? node) =>
             node is JsonObject o && o["class_name"] is JsonValue k && k.GetValueKind() == JsonValueKind.String && (string?)k == "__keras_tensor__" ||

@@ -294,9 +294,7 @@ namespace Keras.Layers
             var inputs = call.Tensors(call.Arg(0) ?? call.Kwarg("inputs"), "inputs");
             bool causal = call.Flag("use_causal_mask");
             bool? training = call.OptionalFlag("training");
-            // Keras fills `mask` in from the inputs' masks, which the graph propagates itself.
-            if (call.Kwarg("mask") is { } mask && !(SavedCall.IsTensor(mask) || mask is JsonArray list && list.All(m => m is null || SavedCall.IsTensor(m))))
-                call.ExpectNone("mask", "input masks that are not tensors");
+            call.FilledMask("mask", list: true);
             call.ExpectNone("return_attention_scores", "returning the attention scores");
             call.Finish();
             return Call(inputs, causal, training);

@@ -301,9 +301,7 @@ namespace Keras.Layers
             var value = call.Tensor(call.Arg(1) ?? call.Kwarg("value"), "value");
             var key = call.OptionalTensor(call.Arg(2) ?? call.Kwarg("key"), "key");
             bool? training = call.OptionalFlag("training");
-            // Keras fills the query, value and key masks in from those tensors' masks, which the graph propagates itself.
-            foreach (var name in new[] { "query_mask", "value_mask", "key_mask" })
-                if (call.Kwarg(name) is { } mask && !SavedCall.IsTensor(mask)) call.ExpectNone(name, "a mask that is not a tensor");
+            foreach (var name in new[] { "query_mask", "value_mask", "key_mask" }) call.FilledMask(name);
             var attentionMask = call.OptionalTensor(call.Kwarg("attention_mask"), "attention_mask");
             bool causal = call.Flag("use_causal_mask");
             call.ExpectNone("return_attention_scores", "returning the attention scores");

@@ -182,8 +182,8 @@ namespace Keras.Layers
 
         Tensor[] IMultiOutputLayer.CallRecorded(KerasTensor node, IReadOnlyList<Tensor> inputs, Tensor? mask, bool? training, out Tensor?[] masks)
         {
-            var initial = inputs.Count > 1 ? inputs.Skip(1).ToArray() : null;
-            var all = CallAll(inputs[0], initial is null ? mask : null, training, initial); // Keras passes the mask only to calls on one tensor argument
+            var (initial, callMask) = RecurrentCalls.Arguments(inputs, mask);
+            var all = CallAll(inputs[0], callMask, training, initial);
             masks = new Tensor?[all.Length];
             // Keras' compute_mask: the sequence's mask on each sequence output (two with merge_mode None), none for the states.
             if (ReturnSequences && mask is not null)

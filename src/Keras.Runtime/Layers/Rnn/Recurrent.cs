@@ -355,8 +355,7 @@ namespace Keras.Layers
 
         Tensor[] IMultiOutputLayer.CallRecorded(KerasTensor node, IReadOnlyList<Tensor> inputs, Tensor? mask, bool? training, out Tensor?[] masks)
         {
-            var initial = inputs.Count > 1 ? inputs.Skip(1).ToArray() : null;
-            var callMask = initial is null ? mask : null; // Keras passes the mask only to calls on one tensor argument
+            var (initial, callMask) = RecurrentCalls.Arguments(inputs, mask);
             var all = ReturnState || initial != null ? CallWithStates(inputs[0], callMask, training, initial) : new[] { CallInternal(inputs[0], callMask, training, false, out _) };
             if (!ReturnState && all.Length > 1)
             {

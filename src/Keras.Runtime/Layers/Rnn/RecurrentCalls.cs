@@ -4,6 +4,7 @@ using System.Linq;
 using System.Text.Json.Nodes;
 using Keras.Errors;
 using Keras.SavingLib;
+using static TorchSharp.torch;
 
 namespace Keras.Layers
 {
@@ -34,6 +35,16 @@ namespace Keras.Layers
             return new[] { inputs }.Concat(initialState).ToArray();
         }
 
+        /// <summary>
+        /// A recorded call's concrete arguments: the initial states (null when none were given) and the mask the call runs
+        /// with, which Keras passes only to calls on one tensor argument.
+        /// </summary>
+        internal static (Tensor[]? InitialState, Tensor? Mask) Arguments(IReadOnlyList<Tensor> inputs, Tensor? mask)
+        {
+            var initial = inputs.Count > 1 ? inputs.Skip(1).ToArray() : null;
+            return (initial, initial is null ? mask : null);
+        }
+
         /// <summary>The call as Keras writes it: the sequence in <c>args</c>, the initial states and <c>training</c> in <c>kwargs</c>.</summary>
         internal static JsonObject Save(KerasTensor node, Func<KerasTensor, JsonNode> tensor)
         {
@@ -59,10 +70,7 @@ namespace Keras.Layers
                 if (initial != null) throw call.Error("initial_state is given twice (with the sequence and as an argument).");
                 initial = call.Tensors(given, "initial_state");
             }
-            var mask = call.Kwarg("mask");
-            if (mask is not null && !SavedCall.IsTensor(mask))
-                call.ExpectNone("mask", "a mask that is not a tensor");
-            else if (mask is not null && initial != null)
+            if (call.FilledMask("mask") is { } mask && SavedCall.IsTensor(mask) && initial != null)
                 throw call.Unsupported("mask", mask, "an explicit mask together with initial_state");
             bool? training = call.OptionalFlag("training");
             if (call.Args.Count > 2) throw call.Error($"a recurrent call takes the sequence and the initial states; the node has {call.Args.Count} positional arguments.");
