@@ -46,6 +46,22 @@ if (args.Length >= 2 && args[0] == "load-save")
     LoadBenchmark.Save(args[1], args[1] + ".raw");
     return 0;
 }
+if (args.Length >= 2 && args[0] == "load-leak")
+{
+    for (int i = 0; i < 3; i++)
+    {
+        using var scope = torch.NewDisposeScope();
+        Keras.Saving.LoadModel(args[1]).Dispose();
+        Console.WriteLine($"left in scope: {scope.DisposablesCount}");
+        foreach (var d in scope.DisposablesView) if (d is torch.Tensor t) Console.WriteLine($"  {string.Join(",", t.shape)} {t.dtype}"); else Console.WriteLine("  " + d.GetType());
+    }
+    for (int i = 0; i < 300; i++) Keras.Saving.LoadModel(args[1]).Dispose();
+    long a0 = GC.GetAllocatedBytesForCurrentThread(); int g0 = GC.CollectionCount(0), g1 = GC.CollectionCount(1), g2 = GC.CollectionCount(2);
+    var swl = Stopwatch.StartNew();
+    for (int i = 0; i < 1000; i++) Keras.Saving.LoadModel(args[1]).Dispose();
+    Console.WriteLine($"per load: {(GC.GetAllocatedBytesForCurrentThread() - a0) / 1000} bytes allocated, {swl.Elapsed.TotalMilliseconds / 1000:0.000} ms; GCs over 1000: {GC.CollectionCount(0) - g0}/{GC.CollectionCount(1) - g1}/{GC.CollectionCount(2) - g2}");
+    return 0;
+}
 if (args.Length >= 1 && args[0] == "load-loop")
 {
     // For profilers (perf, dotnet-trace): LoadModel of the benchmark's CNN in a loop for the given seconds.

@@ -43,9 +43,15 @@ namespace Keras
             JsonNode? config;
             try
             {
-                // Decoded strictly first: JsonNode checks UTF-8 lazily, when a value is first read, deep inside loading.
-                string text = new System.Text.UTF8Encoding(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true).GetString(configBytes);
-                config = SavingLib.ConfigJson.Parse(text, budget, filepath + "/config.json");
+                // Checked strictly first: JsonNode checks UTF-8 lazily, when a value is first read, deep inside loading. Valid
+                // UTF-8 without a byte-order mark is parsed as it is; anything else is decoded strictly as text (which names
+                // the bad bytes, and keeps a mark as the character JSON refuses).
+                bool plain = System.Text.Unicode.Utf8.IsValid(configBytes) && !configBytes.AsSpan().StartsWith(Utf8Bom);
+                config = plain
+                    ? SavingLib.ConfigJson.Parse(configBytes.AsSpan(), budget, filepath + "/config.json")
+                    : SavingLib.ConfigJson.Parse(
+                        new System.Text.UTF8Encoding(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true).GetString(configBytes), budget,
+                        filepath + "/config.json");
             }
             catch (System.Text.DecoderFallbackException e)
             {
@@ -67,6 +73,8 @@ namespace Keras
             load.Succeeded();
             return model;
         }
+
+        private static ReadOnlySpan<byte> Utf8Bom => new byte[] { 0xEF, 0xBB, 0xBF };
 
         /// <summary>
         /// Keras' <c>keras.saving.register_keras_serializable(package="Custom", name=None)</c>: lets <see cref="LoadModel"/>

@@ -91,7 +91,7 @@ namespace Keras.Optimizers
             GradientAccumulationSteps = gradientAccumulationSteps;
 
             _variables.Add(new StateEntry("iteration", Array.Empty<long>(), () => torch.tensor(_iterations), // host: a snapshot for the weights file
-                value => _iterations = value.to_type(ScalarType.Int64).item<long>()));
+                value => _iterations = ScalarValue(value, ScalarType.Int64, v => v.item<long>())));
             if (learningRate.Schedule is { } schedule)
             {
                 _schedule = schedule;
@@ -108,7 +108,7 @@ namespace Keras.Optimizers
                 _variables.Add(new StateEntry("learning_rate", Array.Empty<long>(), () => torch.tensor((float)_learningRate), value => // host: a snapshot for the weights file
                 {
                     // Files hold the rate as float32 (Keras' variable); keep the exact double when it is the same value.
-                    float stored = value.to_type(ScalarType.Float32).item<float>();
+                    float stored = ScalarValue(value, ScalarType.Float32, v => v.item<float>());
                     if ((float)_learningRate != stored) _learningRate = stored;
                 }));
             }
@@ -224,11 +224,9 @@ namespace Keras.Optimizers
         {
             var tensor = torch.full(shape, initialValue, dtype: dtype, device: device).DetachFromDisposeScope();
             _ownedTensors.Add(tensor);
-            _variables.Add(new StateEntry(name, shape, () => tensor.alias(), value =>
-            {
-                using var converted = value.to(tensor.device).to_type(tensor.dtype);
-                tensor.copy_(converted);
-            }));
+            // copy_ converts the dtype and moves to the tensor's device itself: no intermediate tensors (which, undisposed,
+            // were left to the finalizer thread on every load).
+            _variables.Add(new StateEntry(name, shape, () => tensor.alias(), value => tensor.copy_(value)));
             return tensor;
         }
 
@@ -256,7 +254,15 @@ namespace Keras.Optimizers
         /// <summary>A scalar optimizer variable held as a C# value (saved as a 0-d tensor of <paramref name="dtype"/>).</summary>
         private protected void AddScalarVariable(string name, ScalarType dtype, Func<double> get, Action<double> set) =>
             _variables.Add(new StateEntry(name, Array.Empty<long>(), () => torch.tensor(get(), dtype: dtype), // host: a snapshot for the weights file
-                value => set(value.to_type(ScalarType.Float64).item<double>())));
+                value => set(ScalarValue(value, ScalarType.Float64, v => v.item<double>()))));
+
+        /// <summary>A saved scalar's value read as <paramref name="dtype"/>; a converted copy is disposed at once.</summary>
+        private static T ScalarValue<T>(Tensor value, ScalarType dtype, Func<Tensor, T> read)
+        {
+            if (value.dtype == dtype) return read(value);
+            using var converted = value.to_type(dtype);
+            return read(converted);
+        }
 
         /// <summary>The index of <paramref name="variable"/> among the variables the optimizer was built for (Keras' <c>_get_variable_index</c>).</summary>
         protected int VariableIndex(KerasVariable variable) =>

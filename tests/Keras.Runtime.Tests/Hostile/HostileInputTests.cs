@@ -499,6 +499,25 @@ public class HostileInputTests : KerasTestBase
     }
 
     [Fact]
+    public void A_config_json_that_is_not_UTF8_is_refused_as_such_and_one_with_a_byte_order_mark_is_refused_as_JSON()
+    {
+        // Valid UTF-8 is parsed from the bytes as they are; anything else goes through the strict decoder.
+        const string valid = """{"class_name": "Sequential", "config": {"name": "s", "layers": [{"class_name": "InputLayer", "config": {"batch_shape": [null, 3], "name": "in"}}]}}""";
+        var bytes = Encoding.UTF8.GetBytes(valid);
+        int at = Array.IndexOf(bytes, (byte)'s', 60); // inside a name string
+        var broken = (byte[])bytes.Clone();
+        broken[at] = 0xC3; // a lead byte followed by an ASCII byte: not UTF-8
+        string path = Temp("not-utf8.keras");
+        File.WriteAllBytes(path, new ZipBuilder().Add("metadata.json", "{}").Add("config.json", broken).Add("model.weights.h5", DenseWeights()).Build());
+        Assert.Contains("not valid UTF-8", Assert.Throws<KerasFileFormatException>(() => Saving.LoadModel(path)).Message);
+
+        var marked = new byte[] { 0xEF, 0xBB, 0xBF }.Concat(bytes).ToArray(); // Python's json.loads refuses a BOM too
+        string bom = Temp("bom.keras");
+        File.WriteAllBytes(bom, new ZipBuilder().Add("metadata.json", "{}").Add("config.json", marked).Add("model.weights.h5", DenseWeights()).Build());
+        Assert.Contains("not valid JSON", Assert.Throws<KerasFileFormatException>(() => Saving.LoadModel(bom)).Message);
+    }
+
+    [Fact]
     public void A_config_with_a_key_twice_is_refused_with_a_located_error()
     {
         string path = ModelFile("""{"class_name": "Dense", "config": {"name": "d", "units": 2, "units": 3}}""");
