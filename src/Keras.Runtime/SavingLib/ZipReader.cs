@@ -27,7 +27,6 @@ namespace Keras.SavingLib
         internal const long InMemoryLimit = 256L << 20;
 
         private readonly FileStream _file;
-        private readonly long _length; // asked once: an unbuffered FileStream asks the system (fstat) on every Length
         private readonly string _path;
         private readonly Dictionary<string, Entry> _entries = new Dictionary<string, Entry>(StringComparer.Ordinal);
 
@@ -46,7 +45,6 @@ namespace Keras.SavingLib
         private ZipReader(FileStream file, string path)
         {
             _file = file;
-            _length = file.Length;
             _path = path;
         }
 
@@ -80,7 +78,7 @@ namespace Keras.SavingLib
 
         private void ReadDirectory()
         {
-            long length = _length;
+            long length = _file.Length;
             if (length < 22) throw NotAZip();
             // The end record sits in the last 22 bytes plus the archive comment (at most 65535 bytes). Keras writes no
             // comment: a short tail finds it, and only an archive with a long comment needs the longest one.
@@ -187,7 +185,7 @@ namespace Keras.SavingLib
 
         private KerasFileFormatException NotAZip()
         {
-            var head = ReadAt(0, (int)Math.Min(8, _length));
+            var head = ReadAt(0, (int)Math.Min(8, _file.Length));
             bool hdf5 = head.Length == 8 && head[0] == 0x89 && head[1] == (byte)'H' && head[2] == (byte)'D' && head[3] == (byte)'F';
             return hdf5
                 ? new KerasFileFormatException(
@@ -208,21 +206,16 @@ namespace Keras.SavingLib
                 throw new KerasFileFormatException(
                     $"The entry '{entry.Name}' of {_path} uses zip compression method {entry.Method} ({MethodName(entry.Method)}), which this runtime does not " +
                     "read. Keras stores entries uncompressed; re-create the archive with stored (or deflate) entries, e.g. by saving the model again.");
-            if (entry.LocalHeaderOffset < 0 || entry.LocalHeaderOffset + 30 > _length) throw Corrupt($"entry '{entry.Name}' points outside the file");
-            // The header and, in the same read, as many name bytes as the directory's name has (a sound local header
-            // repeats it): one read instead of two.
-            int expected = (int)Math.Min(Encoding.UTF8.GetByteCount(entry.Name), _length - entry.LocalHeaderOffset - 30);
-            var header = ReadAt(entry.LocalHeaderOffset, 30 + expected);
+            if (entry.LocalHeaderOffset < 0 || entry.LocalHeaderOffset + 30 > _file.Length) throw Corrupt($"entry '{entry.Name}' points outside the file");
+            var header = ReadAt(entry.LocalHeaderOffset, 30);
             if (BitConverter.ToUInt32(header, 0) != LocalHeader) throw Corrupt($"entry '{entry.Name}' has no local header where the directory says");
             int nameLength = BitConverter.ToUInt16(header, 26), extraLength = BitConverter.ToUInt16(header, 28);
-            if (entry.LocalHeaderOffset + 30 + nameLength > _length) throw Corrupt($"entry '{entry.Name}' is truncated");
-            string localName = nameLength == expected
-                ? Encoding.UTF8.GetString(header, 30, nameLength)
-                : Encoding.UTF8.GetString(ReadAt(entry.LocalHeaderOffset + 30, nameLength));
+            if (entry.LocalHeaderOffset + 30 + nameLength > _file.Length) throw Corrupt($"entry '{entry.Name}' is truncated");
+            string localName = Encoding.UTF8.GetString(ReadAt(entry.LocalHeaderOffset + 30, nameLength));
             if (localName != entry.Name) throw Corrupt($"the local header of '{entry.Name}' names '{localName}'");
             if (BitConverter.ToUInt16(header, 8) != entry.Method) throw Corrupt($"entry '{entry.Name}' declares two compression methods");
             long start = entry.LocalHeaderOffset + 30 + nameLength + extraLength;
-            if (entry.CompressedSize < 0 || start + entry.CompressedSize > _length) throw Corrupt($"the data of '{entry.Name}' extends past the end of the file");
+            if (entry.CompressedSize < 0 || start + entry.CompressedSize > _file.Length) throw Corrupt($"the data of '{entry.Name}' extends past the end of the file");
             if (entry.Method == 0 && entry.CompressedSize != entry.UncompressedSize) throw Corrupt($"the stored entry '{entry.Name}' declares two sizes");
             entry.DataOffset = start;
             return start;
@@ -247,13 +240,6 @@ namespace Keras.SavingLib
         {
             long start = DataOffset(entry);
             if (entry.Method == 0 && entry.UncompressedSize > limit) throw TooLarge(entry, entry.UncompressedSize, limit, what);
-            if (entry.Method == 0)
-            {
-                // Stored: its size is known and checked against the file (DataOffset), so one exact read, no staging buffers.
-                var content = ReadAt(start, checked((int)entry.CompressedSize));
-                CheckCrc(entry, Crc32.Of(content), content.Length);
-                return content;
-            }
             using var window = new WindowStream(_file, start, entry.CompressedSize);
             using Stream input = entry.Method == 8 ? new DeflateStream(window, CompressionMode.Decompress) : window;
             using var buffer = new MemoryStream();
