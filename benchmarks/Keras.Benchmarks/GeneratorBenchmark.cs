@@ -48,7 +48,8 @@ internal static class GeneratorBenchmark
             references, new CSharpCompilationOptions(OutputKind.DynamicallyLinkedLibrary));
 
         Console.WriteLine($"{files} files per workload, referencing Keras.Runtime; {repeats} measured runs after one warm-up, medians; " +
-                          $"{(System.Runtime.GCSettings.IsServerGC ? "server" : "workstation")} GC, {Environment.ProcessorCount} cores.");
+                          $"{(System.Runtime.GCSettings.IsServerGC ? "server" : "workstation")} GC, {Environment.ProcessorCount} cores; " +
+                          (Concurrent ? "concurrent build and analysis (KERAS_BENCH_SERIAL=1: one thread each)." : "serial: compiler and driver on one thread each."));
         Console.WriteLine("Compile = Compilation.GetDiagnostics() (binds and checks every body; no emit, so a real build's share is smaller).");
         Console.WriteLine("Own execution time = each analyzer's callbacks as the driver times them (what -p:ReportAnalyzer=true prints), in the same");
         Console.WriteLine("run, paired with a compile-only run (order alternated); per-run shares listed. 'Less GC pauses' is the same callbacks");
@@ -89,6 +90,9 @@ internal static class GeneratorBenchmark
     /// <summary>Compile-only and compile-with-analyzers runs alternated; prints the shares; returns the compile median.</summary>
     private static double MeasureAnalyzers(string title, CSharpCompilation compilation, int repeats, AdditionalText kerasJson, AnalyzerConfigOptionsProvider options, bool driverBaseline)
     {
+        // KERAS_BENCH_SERIAL=1: the compiler binds on one thread and the driver analyses on one thread, so that every clock
+        // (compile wall time, each callback's time) counts the work of one thread and nothing waits for a core.
+        if (!Concurrent) compilation = compilation.WithOptions(compilation.Options.WithConcurrentBuild(false));
         var errors = compilation.GetDiagnostics().Where(d => d.Severity == DiagnosticSeverity.Error).ToList();
         var analyzerTypes = typeof(KerasJsonAnalyzer).Assembly.GetTypes()
             .Where(t => !t.IsAbstract && typeof(DiagnosticAnalyzer).IsAssignableFrom(t)).OrderBy(t => t.Name).ToList();
@@ -97,6 +101,8 @@ internal static class GeneratorBenchmark
         var ownWithoutPauses = new List<double>();
         var sharesWithoutPauses = new List<double>();
         var perAnalyzerWithoutPauses = analyzerTypes.ToDictionary(t => t.Name, _ => new List<double>());
+        var perAnalyzerCallbacks = analyzerTypes.ToDictionary(t => t.Name, _ => 0L);
+        var perAnalyzerBytes = analyzerTypes.ToDictionary(t => t.Name, _ => new List<double>());
         var compileTimes = new List<double>();
         var withTimes = new List<double>();
         var shares = new List<double>();
@@ -136,7 +142,7 @@ internal static class GeneratorBenchmark
                     default:
                         withNull = Time(() => compilation.Clone().WithAnalyzers(ImmutableArray.Create<DiagnosticAnalyzer>(new EmptyOperationAnalyzer()),
                                 new CompilationWithAnalyzersOptions(new AnalyzerOptions(ImmutableArray.Create(kerasJson), options),
-                                    onAnalyzerException: null, concurrentAnalysis: true, logAnalyzerExecutionTime: true))
+                                    onAnalyzerException: null, concurrentAnalysis: Concurrent, logAnalyzerExecutionTime: true))
                             .GetAnalyzerDiagnosticsAsync().GetAwaiter().GetResult());
                         break;
                 }
@@ -149,6 +155,8 @@ internal static class GeneratorBenchmark
                 totalWithoutPauses += instance.Milliseconds;
                 if (i > 0) perAnalyzer[instance.Name].Add(ms);
                 if (i > 0) perAnalyzerWithoutPauses[instance.Name].Add(instance.Milliseconds);
+                if (i > 0) perAnalyzerBytes[instance.Name].Add(instance.AllocatedBytes / 1024.0);
+                perAnalyzerCallbacks[instance.Name] = instance.Callbacks;
             }
             if (i == 0)
                 foreach (var d in all.Where(d => d.Id.StartsWith("KERAS", StringComparison.Ordinal)))
@@ -184,9 +192,9 @@ internal static class GeneratorBenchmark
             Console.WriteLine($"  analyzer driver run with one empty operation analyzer {MedianOf(nullTimes),9:0.0} ms   {MedianOf(nullTimes) / compile:0.000}x   runs: {Runs(nullTimes, "0")}");
             Console.WriteLine($"  Keras analyzers beyond the empty one (paired, wall clock) {MedianOf(nullShares) * 100:0.0} % of compile   runs: {Runs(nullShares.Select(s => s * 100).ToList(), "0.0")} %");
         }
-        Console.WriteLine($"    {"analyzer (medians)",-42} {"driver clock",12} {"less GC pauses",15}");
+        Console.WriteLine($"    {"analyzer (medians)",-42} {"driver clock",12} {"less GC pauses",15} {"callbacks",10} {"allocated",10}");
         foreach (var (name, times) in perAnalyzerWithoutPauses.OrderByDescending(p => MedianOf(p.Value)))
-            Console.WriteLine($"    {name,-42} {MedianOf(perAnalyzer[name]),9:0.00} ms {MedianOf(times),12:0.00} ms");
+            Console.WriteLine($"    {name,-42} {MedianOf(perAnalyzer[name]),9:0.00} ms {MedianOf(times),12:0.00} ms {perAnalyzerCallbacks[name],10:N0} {MedianOf(perAnalyzerBytes[name]),7:N0} KB");
         return compile;
     }
 

@@ -12,7 +12,7 @@ using Microsoft.CodeAnalysis.Diagnostics;
 internal sealed class TimedAnalyzer : DiagnosticAnalyzer
 {
     private readonly DiagnosticAnalyzer _inner;
-    private long _ticks, _pauseTicks, _callbacks;
+    private long _ticks, _pauseTicks, _callbacks, _allocated;
 
     public TimedAnalyzer(DiagnosticAnalyzer inner) => _inner = inner;
 
@@ -26,6 +26,9 @@ internal sealed class TimedAnalyzer : DiagnosticAnalyzer
 
     public long Callbacks => _callbacks;
 
+    /// <summary>Bytes allocated inside its callbacks (on the calling thread), what it adds to the GC's work.</summary>
+    public long AllocatedBytes => _allocated;
+
     public override ImmutableArray<DiagnosticDescriptor> SupportedDiagnostics => _inner.SupportedDiagnostics;
 
     public override void Initialize(AnalysisContext context) => _inner.Initialize(new Context(context, this));
@@ -33,6 +36,7 @@ internal sealed class TimedAnalyzer : DiagnosticAnalyzer
     private Action<T> Timed<T>(Action<T> action) => argument =>
     {
         var pause = GC.GetTotalPauseDuration();
+        long allocated = GC.GetAllocatedBytesForCurrentThread();
         long start = Stopwatch.GetTimestamp();
         try
         {
@@ -41,6 +45,7 @@ internal sealed class TimedAnalyzer : DiagnosticAnalyzer
         finally
         {
             long elapsed = Stopwatch.GetTimestamp() - start;
+            Interlocked.Add(ref _allocated, GC.GetAllocatedBytesForCurrentThread() - allocated);
             long paused = (long)((GC.GetTotalPauseDuration() - pause).TotalSeconds * Stopwatch.Frequency);
             Interlocked.Add(ref _ticks, elapsed);
             Interlocked.Add(ref _pauseTicks, Math.Min(paused, elapsed));

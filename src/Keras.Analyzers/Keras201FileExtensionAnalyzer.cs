@@ -131,7 +131,7 @@ namespace Keras.Analyzers
             switch (value)
             {
                 case IInvocationOperation { TargetMethod: { Name: "Combine" or "Join", ContainingType: { Name: "Path" } type } } combine
-                    when type.ContainingNamespace?.ToDisplayString() == "System.IO" && combine.Arguments.Length > 0:
+                    when IsSystemIO(type.ContainingNamespace) && combine.Arguments.Length > 0:
                 {
                     var last = combine.Arguments[combine.Arguments.Length - 1];
                     if (last.ArgumentKind == ArgumentKind.ParamArray && last.Value is IArrayCreationOperation { Initializer: { } init } && init.ElementValues.Length > 0)
@@ -148,6 +148,10 @@ namespace Keras.Analyzers
                     return null;
             }
         }
+
+        /// <summary>The namespace System.IO, compared by name (no display string built per call).</summary>
+        private static bool IsSystemIO(INamespaceSymbol? ns) =>
+            ns is { Name: "IO" } && ns.ContainingNamespace is { Name: "System" } system && system.ContainingNamespace is { IsGlobalNamespace: true };
 
         private static (string, bool, LiteralExpressionSyntax?)? Partial(IOperation operand)
         {

@@ -64,9 +64,11 @@ namespace Keras.Analyzers
         private static IOperation[] Walk(IOperation root)
         {
             var list = new List<IOperation>(64);
-            var stack = new Stack<IOperation>();
+            // Scratch space reused by the thread's next walk (walks do not nest).
+            var stack = _stack ??= new Stack<IOperation>();
+            var children = _children ??= new List<IOperation>();
+            stack.Clear();
             stack.Push(root);
-            var children = new List<IOperation>();
             while (stack.Count > 0)
             {
                 var current = stack.Pop();
@@ -78,6 +80,9 @@ namespace Keras.Analyzers
             }
             return list.ToArray();
         }
+
+        [ThreadStatic] private static Stack<IOperation>? _stack;
+        [ThreadStatic] private static List<IOperation>? _children;
 
         private sealed class Body
         {
