@@ -96,13 +96,15 @@ namespace Keras.Analyzers
             op.ReportDiagnostic(Diagnostic.Create(Descriptors.UnproducibleMonitor, location, properties, message));
         }
 
-        /// <summary>The callback creations of the argument: inline in an array, or locals assigned once from one.</summary>
+        /// <summary>
+        /// The callback creations of the argument (an array or collection expression written in place): created inline,
+        /// or locals assigned once from one. Spread elements are not looked into.
+        /// </summary>
         private static IEnumerable<IObjectCreationOperation> Creations(IOperation value, ImmutableHashSet<INamedTypeSymbol> types)
         {
-            if (KerasContext.Unwrap(value) is not IArrayCreationOperation { Initializer: { } initializer }) yield break;
-            foreach (var element in initializer.ElementValues)
+            if (!KerasCollections.TryGetElements(value, out var elements)) yield break;
+            foreach (var e in elements)
             {
-                var e = KerasContext.Unwrap(element);
                 if (e is IObjectCreationOperation creation && creation.Type is INamedTypeSymbol t && types.Contains(t)) yield return creation;
                 else if (e is ILocalReferenceOperation local && SingleCreation(local) is { } c && c.Type is INamedTypeSymbol lt && types.Contains(lt)) yield return c;
             }
@@ -186,12 +188,12 @@ namespace Keras.Analyzers
                 if (a.Parameter.Name == "loss" && a.Parameter.Type.SpecialType != SpecialType.System_String) return null; // multi-output or objects
                 if (a.Parameter.Name == "optimizer" && a.Parameter.Type.SpecialType != SpecialType.System_String) return null;
                 if (a.Parameter.Name != "metrics" || a.IsImplicit) continue;
-                var value = KerasContext.Unwrap(a.Value);
-                if (value.ConstantValue is { HasValue: true, Value: null }) continue;
-                if (value is not IArrayCreationOperation { Initializer: { } initializer }) return null;
-                foreach (var element in initializer.ElementValues)
+                if (KerasContext.Unwrap(a.Value).ConstantValue is { HasValue: true, Value: null }) continue;
+                // An array or collection expression of constants: a spread or a non-constant element makes the list unknown.
+                if (!KerasCollections.TryGetElements(a.Value, out var elements)) return null;
+                foreach (var element in elements)
                 {
-                    if (KerasContext.Unwrap(element).ConstantValue is not { HasValue: true, Value: string metric }) return null;
+                    if (element?.ConstantValue is not { HasValue: true, Value: string metric }) return null;
                     if (KerasIdentifiers.MetricLogName(metric) is not { } log) return null; // KERAS301's business
                     names.Add(log);
                 }

@@ -56,18 +56,21 @@ namespace Keras.Analyzers
             }
         }
 
-        /// <summary>The argument itself, or the elements of a string array for IEnumerable&lt;string&gt; parameters (Compile's metrics).</summary>
+        /// <summary>
+        /// The argument itself, or for IEnumerable&lt;string&gt; parameters (Compile's metrics) the elements of a string
+        /// array or collection expression written in place (spread elements are not judged).
+        /// </summary>
         private static IEnumerable<IOperation> Values(IOperation value, ITypeSymbol type)
         {
-            var unwrapped = Unwrap(value);
             if (type.SpecialType == SpecialType.System_String)
             {
-                yield return unwrapped;
+                yield return Unwrap(value);
                 yield break;
             }
-            if (unwrapped is IArrayCreationOperation { Initializer: { } initializer })
+            if (KerasCollections.TryGetElements(value, out var elements))
             {
-                foreach (var element in initializer.ElementValues) yield return Unwrap(element);
+                foreach (var element in elements)
+                    if (element != null) yield return element;
             }
         }
 
